@@ -1,0 +1,191 @@
+"""The `jam` command: console, engine, offline render, query and check (contracts in DESIGN.md).
+
+Imports are lazy so that `jam query` and `jam check` start fast and never load
+the audio stack, and nothing here imports torch.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from fractions import Fraction
+from pathlib import Path
+from typing import Any
+
+DEFAULT_PATCH = Path(__file__).resolve().parent.parent / "patches" / "hello.jam"
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    commands = {"render": cmd_render, "query": cmd_query, "check": cmd_check, "serve": cmd_serve,
+                "attach": cmd_attach}
+    if argv and argv[0] in commands:
+        return commands[argv[0]](argv[1:])
+    first = argv[0] if argv else ""
+    if first and not first.startswith("-") and not first.endswith(".jam") and not Path(first).exists():
+        print(f"jam: unknown command {first!r} (commands: {', '.join(commands)}; or give a .jam patch)",
+              file=sys.stderr)
+        return 2
+    return cmd_console(argv)
+
+
+# -- the console ------------------------------------------------------------------
+def cmd_console(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jam", description="Jam Console: live-code grooves in the terminal.",
+                                     epilog="commands: render, query, check, serve, attach (jam COMMAND --help)")
+    parser.add_argument("patch", nargs="?", type=Path, help="a .jam patch file (created if missing)")
+    parser.add_argument("--no-audio", action="store_true", help="play on a silent clock")
+    parser.add_argument("--device", help="audio output device (part of its name, e.g. JACK)")
+    args = parser.parse_args(argv)
+    from .app import run_console
+    from .client import private_socket_path
+
+    return run_console(args.patch or DEFAULT_PATCH, private_socket_path(), start=True,
+                       audio=not args.no_audio, device=args.device)
+
+
+def cmd_serve(argv: list[str]) -> int:
+    from engine.server import main as serve
+
+    return serve(argv)
+
+
+def cmd_attach(argv: list[str]) -> int:
+    from engine.protocol import default_socket_path
+
+    parser = argparse.ArgumentParser(prog="jam attach", description="Open the console on a running `jam serve`.")
+    parser.add_argument("patch", nargs="?", type=Path)
+    parser.add_argument("--socket", type=Path, default=default_socket_path())
+    args = parser.parse_args(argv)
+    from .app import run_console
+
+    return run_console(args.patch or DEFAULT_PATCH, args.socket, start=False)
+
+
+# -- offline ------------------------------------------------------------------------
+def _read_patch(path: Path) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except OSError as err:
+        raise SystemExit(f"jam: cannot read {path}: {err.strerror}") from None
+    except UnicodeDecodeError:
+        raise SystemExit(f"jam: {path} is not UTF-8 text") from None
+
+
+def cmd_render(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jam render", description="Render a patch to a WAV file, offline.")
+    parser.add_argument("patch", type=Path)
+    parser.add_argument("-o", "--output", type=Path, required=True)
+    length = parser.add_mutually_exclusive_group()
+    length.add_argument("--cycles", type=Fraction, help="how many cycles (default 4)")
+    length.add_argument("--seconds", type=float)
+    parser.add_argument("--seed", type=int, default=0, help="seed of the synthesized noise (same seed, same bytes)")
+    parser.add_argument("--rate", type=int, default=48000, choices=(44100, 48000, 96000))
+    parser.add_argument("--format", default="pcm16", choices=("pcm16", "pcm24", "float32"))
+    args = parser.parse_args(argv)
+
+    from dsl import parse_patch
+
+    name = str(args.patch)
+    patch = parse_patch(_read_patch(args.patch))
+    for err in patch.errors:
+        print(err.format(name), file=sys.stderr)
+    if args.cycles is not None and args.cycles <= 0 or args.seconds is not None and args.seconds <= 0:
+        parser.error("the length must be positive")
+
+    from engine.offline import render_patch
+    from engine.wavfile import write_wav
+
+    audio = render_patch(patch, rate=args.rate, cycles=args.cycles, seconds=args.seconds, seed=args.seed)
+    write_wav(args.output, audio, args.rate, args.format)
+    print(f"{args.output}: {len(audio) / args.rate:.2f} s, {args.rate} Hz, {args.format}", file=sys.stderr)
+    return 1 if patch.errors else 0
+
+
+def cmd_check(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jam check", description="Validate a patch: FILE:LINE:COL: message.")
+    parser.add_argument("patch", type=Path)
+    args = parser.parse_args(argv)
+    from dsl import parse_patch
+
+    patch = parse_patch(_read_patch(args.patch))
+    for err in patch.errors:
+        print(err.format(str(args.patch)))
+    return 1 if patch.errors else 0
+
+
+# -- query --------------------------------------------------------------------------
+def _time(t: Fraction) -> str:
+    return str(t.numerator) if t.denominator == 1 else f"{t.numerator}/{t.denominator}"
+
+
+def _plain(value: Any) -> Any:
+    """JSON-ready values: exact rationals become ints when whole, else floats."""
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, Fraction):
+        return int(value) if value.denominator == 1 else float(value)
+    return value
+
+
+def query_events(expr: str, begin: Fraction, end: Fraction, kind: str | None) -> list[dict[str, Any]]:
+    from dsl import evaluate_expression
+
+    events = evaluate_expression(expr, kind).query_span(begin, end)
+    rows = [{"whole": None if e.whole is None else [_time(e.whole.begin), _time(e.whole.end)],
+             "part": [_time(e.part.begin), _time(e.part.end)], "value": _plain(e.value),
+             "_begin": e.part.begin} for e in events]
+    rows.sort(key=lambda r: (r["_begin"], json.dumps(r["value"], sort_keys=True)))
+    for r in rows:
+        del r["_begin"]
+    return rows
+
+
+def _batch() -> int:
+    from dsl import PatchError
+
+    for line in sys.stdin:
+        if not line.strip():
+            continue
+        try:
+            req = json.loads(line)
+            rows = query_events(str(req["expr"]), Fraction(str(req.get("from", "0"))),
+                                Fraction(str(req.get("to", "1"))), req.get("type"))
+            reply: dict[str, Any] = {"events": rows}
+        except PatchError as err:
+            reply = {"error": str(err)}
+        except Exception as err:  # one bad request must not end the batch
+            reply = {"error": f"{type(err).__name__}: {err}"}
+        sys.stdout.write(json.dumps(reply) + "\n")
+        sys.stdout.flush()
+    return 0
+
+
+def cmd_query(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="jam query", description="Print the events of a pattern expression.")
+    parser.add_argument("expr", nargs="?", help='e.g. \'"bd [sn sn]"\' or \'fast 2 $ s "bd sn"\'')
+    parser.add_argument("--from", dest="begin", type=Fraction, default=Fraction(0))
+    parser.add_argument("--to", dest="end", type=Fraction, default=Fraction(1))
+    parser.add_argument("--type", choices=("string", "number", "note", "bool", "rational"))
+    parser.add_argument("--json", action="store_true")
+    parser.add_argument("--batch", action="store_true", help="answer JSON requests on stdin, one per line")
+    args = parser.parse_args(argv)
+    if args.batch:
+        return _batch()
+    if args.expr is None:
+        parser.error("an expression is needed (or --batch)")
+    from dsl import PatchError
+
+    try:
+        rows = query_events(args.expr, args.begin, args.end, args.type)
+    except PatchError as err:
+        print(f"<expr>:{err}", file=sys.stderr)
+        return 1
+    if args.json:
+        print(json.dumps(rows))
+    else:
+        for r in rows:
+            whole = "~" if r["whole"] is None else f"({r['whole'][0]}>{r['whole'][1]})"
+            print(f"{whole} ({r['part'][0]}>{r['part'][1]}) {json.dumps(r['value'])}")
+    return 0

@@ -1,0 +1,37 @@
+"""Euclidean rhythms: Bjorklund's algorithm as Tidal orders it, rotated to the left."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+
+from .pattern import Pattern, fastcat, silence
+
+
+@lru_cache(maxsize=1024)
+def bjorklund(k: int, n: int) -> tuple[bool, ...]:
+    """k onsets spread as evenly as possible over n steps; (3, 8) is x..x..x."""
+    if n <= 0 or k <= 0:
+        return (False,) * max(n, 0)
+    k = min(k, n)
+    xs: list[list[bool]] = [[True] for _ in range(k)]
+    ys: list[list[bool]] = [[False] for _ in range(n - k)]
+    while min(len(xs), len(ys)) > 1:
+        if len(xs) > len(ys):
+            j = len(ys)
+            xs, ys = [a + b for a, b in zip(xs[:j], ys)], xs[j:]
+        else:
+            i = len(xs)
+            xs, ys = [a + b for a, b in zip(xs, ys[:i])], ys[i:]
+    return tuple(b for group in xs + ys for b in group)
+
+
+def euclid_off(k: int, n: int, rotation: int, pat: Pattern) -> Pattern:
+    """Play pat on the k-of-n Euclidean steps rotated left by rotation; negative k inverts."""
+    if n <= 0:
+        return silence
+    bits = bjorklund(abs(k), n)
+    if k < 0:
+        bits = tuple(not b for b in bits)
+    return fastcat([pat if b else silence for b in bits])._early(Fraction(rotation % n, n))
+

@@ -1,0 +1,268 @@
+"""Mini-notation: the little language inside double quotes, compiled to patterns.
+
+Semantics follow Tidal's ParseBP.hs: a sequence shares one cycle between its
+steps by weight (`@`, `_`), `!` adds steps while `*` does not, `< >` plays one
+step per cycle, `{ }` steps every layer at the first layer's rate, `?` and `|`
+draw deterministic randomness with a seed per operator. Atoms are typed by the
+context that reads the string (see `ATOM_TYPES`).
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, Callable
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import notes
+from .errors import PatchError
+from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stack, timecat
+from .randomness import choose_cycle, degrade_by_with, seeded_rand
+from .euclid import euclid_off
+
+_parser = Lark(Path(__file__).with_name("mini.lark").read_text(), parser="lalr", propagate_positions=True)
+
+ATOM_TYPES = ("string", "number", "note", "bool", "rational")
+MAX_DEPTH = 64  # nesting beyond this is a mistake, not music
+_CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
+
+
+@lru_cache(maxsize=4096)
+def parse(text: str) -> Tree:
+    """Parse mini-notation text (positions relative to the text itself)."""
+    _check_brackets(text)
+    try:
+        return _parser.parse(text)
+    except UnexpectedInput as err:
+        raise _explain(err, text) from None
+
+
+def _check_brackets(text: str) -> None:
+    stack_: list[tuple[str, int]] = []
+    for i, ch in enumerate(text):
+        if ch in _CLOSERS:
+            stack_.append((ch, i))
+            if len(stack_) > MAX_DEPTH:
+                raise PatchError(f"brackets nested more than {MAX_DEPTH} deep", 1, i + 1)
+        elif ch in _CLOSERS.values():
+            if not stack_ or _CLOSERS[stack_[-1][0]] != ch:
+                raise PatchError(f"unbalanced bracket: `{ch}` closes nothing that was opened", 1, i + 1)
+            stack_.pop()
+    if stack_:
+        ch, i = stack_[-1]
+        raise PatchError(f"unbalanced bracket: `{ch}` is never closed (add `{_CLOSERS[ch]}`)", 1, i + 1)
+
+
+def _explain(err: UnexpectedInput, text: str) -> PatchError:
+    line, col = getattr(err, "line", 1), getattr(err, "column", 1)
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
+        return PatchError(f"unexpected character `{ch}` in mini-notation", line, col)
+    if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+        return PatchError("mini-notation ends too early (a step is missing)", line, max(col, len(text)))
+    tok = err.token if isinstance(err, UnexpectedToken) else None
+    return PatchError(f"unexpected `{tok}` in mini-notation", line, col)
+
+
+def _number(text: str) -> int | Fraction | float:
+    if "." in text or "e" in text:
+        return float(text)
+    return int(text)
+
+
+def _atom_converter(kind: str) -> Callable[[Token], Any]:
+    """How an atom's text becomes a value for a pattern of the given type."""
+
+    def convert(tok: Token) -> Any:
+        text = str(tok)
+        if kind == "string":
+            return text
+        if kind == "bool":
+            if text in ("t", "true", "1"):
+                return True
+            if text in ("f", "false", "0"):
+                return False
+            raise PatchError(f"`{text}` is not a boolean (use t or f, 1 or 0)", tok.line, tok.column)
+        if tok.type == "NUMBER":
+            value = _number(text)
+            return Fraction(text) if kind == "rational" else value
+        if kind in ("note", "number"):
+            value = notes.note_value(text)
+            if value is not None:
+                return value
+        if kind == "rational":
+            value = notes.ratio_shorthand(text)
+            if value is not None:
+                return value
+        raise PatchError(f"`{text}` is not a {kind}", tok.line, tok.column)
+
+    return convert
+
+
+def infer_type(tree: Tree) -> str:
+    """Numbers when every atom is a number, else strings (the default of `jam query`)."""
+    words = any(isinstance(t, Token) and t.type == "WORD" for t in tree.scan_values(lambda v: isinstance(v, Token)))
+    return "string" if words else "number"
+
+
+def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int = 1) -> Pattern:
+    """Compile mini-notation to a pattern of `kind` atoms; line/column place the text in a patch."""
+    try:
+        tree = parse(text)
+    except PatchError as err:
+        raise _shift(err, line, column) from None
+    kind = kind or infer_type(tree)
+    try:
+        return _Compiler(_atom_converter(kind), line, column).layers(tree.children[0])[0]
+    except PatchError as err:
+        raise _shift(err, line, column) from None
+
+
+def _shift(err: PatchError, line: int, column: int) -> PatchError:
+    """Move an error from string-relative to patch coordinates."""
+    if err.line == 1:
+        return PatchError(err.message, line, column + err.column - 1)
+    return PatchError(err.message, line + err.line - 1, err.column)
+
+
+class _Compiler:
+    """Walks a parse tree, turning each node into a pattern and its step count."""
+
+    def __init__(self, convert: Callable[[Token], Any], line: int, column: int):
+        self.convert = convert
+        self.number = _atom_converter("rational")
+        self.line, self.column = line, column
+        self.seed = 0
+
+    def location(self, tok: Token) -> Location:
+        if tok.line == 1:
+            return (self.line, self.column + tok.column - 1, self.column + tok.end_column - 1)
+        return (self.line + tok.line - 1, tok.column, tok.end_column)
+
+    def next_seed(self) -> int:
+        seed, self.seed = self.seed, self.seed + 1
+        return seed
+
+    # Each returns (pattern, steps per cycle).
+    def layers(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        layers = [self.choices(c) for c in tree.children]
+        if len(layers) == 1:
+            return layers[0]
+        return stack(p for p, _ in layers), layers[0][1]
+
+    def pattern(self, tree: Tree, convert: Callable[[Token], Any]) -> Pattern:
+        saved, self.convert = self.convert, convert
+        try:
+            return (self.layers(tree) if tree.data == "layers" else self.choices(tree))[0]
+        finally:
+            self.convert = saved
+
+    def choices(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        options = [self.groups(c) for c in tree.children]
+        if len(options) == 1:
+            return options[0]
+        return choose_cycle(self.next_seed(), [p for p, _ in options]), Fraction(1)
+
+    def groups(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        if len(tree.children) == 1:
+            return self.sequence(tree.children[0])
+        return fastcat([self.sequence(c)[0] for c in tree.children]), Fraction(len(tree.children))
+
+    def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        steps: list[tuple[Fraction, Pattern]] = []
+        for step in tree.children:
+            steps.extend(self.step(step))
+        total = sum((w for w, _ in steps), Fraction(0))
+        if len(steps) == 1 and steps[0][0] == 1:
+            return steps[0][1], total
+        return timecat(steps), total
+
+    def step(self, tree: Tree) -> list[tuple[Fraction, Pattern]]:
+        if tree.data == "range":
+            low, _, high = tree.children
+            a, b = self.range_end(low), self.range_end(high)
+            values = range(a, b + 1) if a <= b else range(a, b - 1, -1)
+            return [(Fraction(1), pure(v, self.term_locations(low))) for v in values]
+        term, *modifiers = tree.children
+        pattern = self.term(term)
+        weight, count = Fraction(1), 1
+        for mod in modifiers:
+            kind = mod.data
+            if kind == "fast":
+                pattern = self.timed(pattern, mod.children[0], Pattern._fast)
+            elif kind == "slow":
+                pattern = self.timed(pattern, mod.children[0], Pattern._slow)
+            elif kind == "replicate":
+                digits = str(mod.children[0])[1:]
+                count = int(digits) if digits else count + 1
+            elif kind == "elongate":
+                weight += 1
+            elif kind == "weight":
+                weight = Fraction(str(mod.children[0])[1:].replace("%", "/"))
+            elif kind == "degrade":
+                amount = str(mod.children[0])[1:]
+                pattern = degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
+            elif kind == "euclid":
+                args = [self.pattern(c, self.number) for c in mod.children]
+                if len(args) == 2:
+                    args.append(pure(Fraction(0)))
+                body = pattern
+                pattern = patternify(lambda k, n, r: euclid_off(int(k), int(n), int(r), body), *args)
+        return [(weight, pattern)] * count
+
+    def range_end(self, term: Tree) -> int:
+        if term.data != "number" or "." in str(term.children[0]):
+            tok = term.children[0] if term.children and isinstance(term.children[0], Token) else None
+            raise PatchError("`..` needs whole numbers on both sides", tok.line if tok else 1, tok.column if tok else 1)
+        return int(str(term.children[0]))
+
+    def term_locations(self, term: Tree) -> tuple[Location, ...]:
+        tok = term.children[0]
+        return (self.location(tok),) if isinstance(tok, Token) else ()
+
+    def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
+        if factor.data == "number":
+            return op(pattern, self.number(factor.children[0]))
+        return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
+
+    def pattern_of_term(self, term: Tree) -> Pattern:
+        """A modifier's argument (`*<2 3>`, `%4`): always numbers."""
+        saved, self.convert = self.convert, self.number
+        try:
+            return self.term(term)
+        finally:
+            self.convert = saved
+
+    def term(self, tree: Tree) -> Pattern:
+        kind = tree.data
+        if kind in ("word", "number"):
+            tok = tree.children[0]
+            value = self.convert(tok)
+            if isinstance(value, list):  # a chord: its notes sound together
+                return stack(pure(v, (self.location(tok),)) for v in value)
+            return pure(value, (self.location(tok),))
+        if kind == "rest":
+            return silence
+        if kind == "subsequence":
+            return self.layers(tree.children[0])[0]
+        if kind == "alternation":
+            return self.polymeter(tree.children[0], None, one_step=True)
+        if kind == "polymeter":
+            steps = tree.children[1] if len(tree.children) > 1 else None
+            return self.polymeter(tree.children[0], steps)
+        raise AssertionError(kind)
+
+    def polymeter(self, layers_tree: Tree, steps_term: Tree | None, one_step: bool = False) -> Pattern:
+        layers = [self.choices(c) for c in layers_tree.children]
+        layers = [(p, s) for p, s in layers if s > 0]
+        if not layers:
+            return silence
+        if one_step:
+            return stack(p._slow(s) for p, s in layers)
+        if steps_term is None:
+            base = layers[0][1]
+            return stack(p._fast(base / s) for p, s in layers)
+        return patternify(lambda k: stack(p._fast(Fraction(k) / s) for p, s in layers), self.pattern_of_term(steps_term))

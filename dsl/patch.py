@@ -1,0 +1,254 @@
+"""Patches: parse the text, evaluate each statement, and report mistakes one line each.
+
+A patch is split into statements before parsing (a statement starts at column 1,
+indented lines continue it), so a typo in one line never stops the others: the
+good statements apply and the bad ones come back as `PatchError`s.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from lark import Lark, Token, Tree
+from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+
+from . import controls
+from .errors import PatchError, did_you_mean
+from .library import LIBRARY
+from .pattern import Pattern, QueryLimitError, patternify, to_time
+from .values import Composed, Func, ListValue, MiniString, apply, coerce, describe
+
+_parser = Lark(Path(__file__).with_name("patch.lark").read_text(), parser="lalr", propagate_positions=True)
+
+BEATS_PER_CYCLE = 4
+CHANNELS = tuple(f"d{i}" for i in range(1, 17))
+
+
+@dataclass
+class Statement:
+    """One statement's source: its text and the patch line it starts on."""
+
+    text: str
+    line: int
+
+
+@dataclass
+class Patch:
+    """What evaluating a patch (or one block of it) asks the engine to do."""
+
+    channels: dict[str, Pattern] = field(default_factory=dict)
+    cps: Fraction | None = None
+    hush: bool = False
+    bindings: dict[str, Any] = field(default_factory=dict)
+    errors: list[PatchError] = field(default_factory=list)
+
+
+def split_statements(text: str, first_line: int = 1) -> list[Statement]:
+    """Lines starting at column 1 begin statements; blank and comment-only lines end them."""
+    statements: list[Statement] = []
+    current: list[str] = []
+    start = first_line
+    in_block_comment = False
+    for offset, raw in enumerate(text.split("\n")):
+        line_no = first_line + offset
+        stripped = raw.strip()
+        opens_comment = stripped.startswith("{-") and not in_block_comment
+        if in_block_comment or opens_comment:
+            in_block_comment = "-}" not in (stripped[2:] if opens_comment else stripped)
+            current.append("")
+            continue
+        if not stripped or stripped.startswith("--"):
+            current.append("")
+            continue
+        if raw[0] not in " \t":
+            if any(c.strip() for c in current):
+                statements.append(Statement("\n".join(current), start))
+            current, start = [], line_no
+        current.append(raw)
+    if any(c.strip() for c in current):
+        statements.append(Statement("\n".join(current), start))
+    return statements
+
+
+@lru_cache(maxsize=2048)
+def _parse_statement(text: str) -> Tree:
+    try:
+        return _parser.parse(text)
+    except UnexpectedInput as err:
+        raise _explain(err, text) from None
+
+
+def _explain(err: UnexpectedInput, text: str) -> PatchError:
+    line, col = err.line if err.line > 0 else 1, err.column if err.column > 0 else 1
+    if isinstance(err, UnexpectedCharacters):
+        ch = text[err.pos_in_stream]
+        if ch == '"':
+            return PatchError('unterminated string: add the closing `"`', line, col)
+        if ch in "([":
+            return PatchError(f"unbalanced bracket: `{ch}` is never closed", line, col)
+        return PatchError(f"unexpected character `{ch}`", line, col)
+    opens = text.count("(") - text.count(")"), text.count("[") - text.count("]")
+    if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
+        if opens[0] > 0 or opens[1] > 0:
+            where = text.rfind("(" if opens[0] > 0 else "[")
+            before = text[:where]
+            return PatchError(f"unbalanced bracket: `{text[where]}` is never closed",
+                              before.count("\n") + 1, where - before.rfind("\n"))
+        return PatchError("the statement ends too early: something is missing after the last word", line, col)
+    tok = err.token
+    if tok.type == "RPAR" or str(tok) in ")]":
+        return PatchError(f"unbalanced bracket: `{tok}` closes nothing", line, col)
+    return PatchError(f"unexpected `{tok}` here", line, col)
+
+
+def _shift(err: PatchError, stmt: Statement) -> PatchError:
+    return PatchError(err.message, err.line + stmt.line - 1, err.column)
+
+
+def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = None) -> Patch:
+    """Evaluate every statement of a patch; errors are collected, never raised."""
+    patch = Patch()
+    scope = dict(env or {})
+    for stmt in split_statements(text, first_line):
+        try:
+            tree = _parse_statement(stmt.text)
+            _Evaluator(scope, patch).statement(tree)
+        except PatchError as err:
+            patch.errors.append(_shift(err, stmt))
+        except RecursionError:
+            patch.errors.append(PatchError("this statement is nested too deeply", stmt.line, 1))
+    patch.bindings = {k: v for k, v in scope.items() if k not in (env or {})}
+    return patch
+
+
+def evaluate_expression(text: str, kind: str | None = None) -> Pattern:
+    """Evaluate one expression (`jam query`): a bare string is read as atoms of `kind`."""
+    tree = _parse_statement(text.strip())
+    if tree.data != "expression":
+        raise PatchError("expected a pattern expression, not a statement", 1, 1)
+    value = _Evaluator({}, Patch()).expr(tree.children[0])
+    if isinstance(value, MiniString):
+        return value.compile(kind)
+    return coerce(value, "pattern", "the expression", (1, 1))
+
+
+def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
+    """Query one cycle so that errors surface at evaluation, not in the middle of the show."""
+    pattern.query_span(cycle, cycle + 1)
+
+
+class _Evaluator:
+    def __init__(self, scope: dict[str, Any], patch: Patch):
+        self.scope = scope
+        self.patch = patch
+
+    def statement(self, tree: Tree) -> None:
+        kind = tree.data
+        where = _where(tree)
+        if kind == "tempo":
+            bpm = self.number(tree.children[0])
+            if not 0 < bpm <= 1000:
+                raise PatchError(f"tempo {bpm} is out of range (1 to 1000 beats per minute)", *where)
+            self.patch.cps = Fraction(bpm) / 60 / BEATS_PER_CYCLE
+        elif kind == "setcps":
+            cps = self.expr(tree.children[0])
+            if not isinstance(cps, (int, float, Fraction)) or not 0 < cps <= 20:
+                raise PatchError("setcps needs a number of cycles per second between 0 and 20", *where)
+            self.patch.cps = to_time(cps)
+        elif kind == "hush":
+            self.patch.hush = True
+            self.patch.channels.clear()
+        elif kind == "let":
+            name, body = tree.children
+            self.scope[str(name)] = self.expr(body)
+        elif kind == "channel":
+            name, body = tree.children
+            value = self.expr(body)
+            if isinstance(value, MiniString):
+                raise PatchError(f'{name} needs controls, such as `{name} $ s "{value.text}"`', *where)
+            pattern = coerce(value, "pattern", f"the pattern of {name}", where)
+            try:
+                trial_query(pattern)
+            except (ZeroDivisionError, QueryLimitError, ValueError, TypeError, ArithmeticError) as err:
+                raise PatchError(f"{name} fails when played: {err}", *where) from None
+            self.patch.channels[str(name)] = pattern
+        elif kind == "expression":
+            raise PatchError("a pattern on its own does nothing: send it to a channel, like `d1 $ ...`", *where)
+        else:
+            raise AssertionError(kind)
+
+    def number(self, tree: Tree) -> Fraction:
+        if tree.data == "negative_number":
+            return -Fraction(str(tree.children[0]))
+        return Fraction(str(tree.children[0]))
+
+    def expr(self, tree: Tree | Token) -> Any:
+        kind = tree.data
+        where = _where(tree)
+        if kind == "number":
+            text = str(tree.children[0])
+            return Fraction(text) if ("." in text or "e" in text) else int(text)
+        if kind == "negative":
+            return -Fraction(str(tree.children[0]))
+        if kind == "string":
+            tok = tree.children[0]
+            return MiniString(str(tok)[1:-1], tok.line, tok.column + 1)
+        if kind == "name":
+            name = str(tree.children[0])
+            if name in self.scope:
+                return self.scope[name]
+            if name in LIBRARY:
+                return LIBRARY[name]
+            hint = did_you_mean(name, list(LIBRARY) + list(self.scope))
+            raise PatchError(f"unknown function `{name}`{hint}", *where)
+        if kind == "list":
+            return ListValue([self.expr(c) for c in tree.children if c is not None])
+        if kind in ("apply", "dollar"):
+            f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
+            return apply(f, arg, where)
+        if kind == "compose":
+            return Composed(self.expr(tree.children[0]), self.expr(tree.children[1]))
+        if kind == "binop":
+            left, op, right = tree.children
+            return binary(str(op), self.expr(left), self.expr(right), where)
+        if kind == "right_section":
+            op, right = str(tree.children[0]), self.expr(tree.children[1])
+            return Func(f"({op} ...)", ("pattern",), lambda pat: binary(op, pat, right, where))
+        if kind == "left_section":
+            left, op = self.expr(tree.children[0]), str(tree.children[1])
+            return Func(f"(... {op})", ("pattern",), lambda pat: binary(op, left, pat, where))
+        raise AssertionError(kind)
+
+
+def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
+    """Operators between numbers fold to numbers; between patterns they combine structure."""
+    numbers = (int, float, Fraction)
+    if op in ("+", "-", "*", "/") and isinstance(left, numbers) and isinstance(right, numbers):
+        if op == "/" and right == 0:
+            raise PatchError("division by zero", *where)
+        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
+                "/": lambda: Fraction(left) / Fraction(right)}[op]()
+    if op in ("<~", "~>"):
+        shift = coerce(left, "pattern:rational", f"the left side of `{op}`", where)
+        pat = coerce(right, "pattern", f"the right side of `{op}`", where)
+        sign = 1 if op == "<~" else -1
+        return patternify(lambda t: pat._early(sign * Fraction(t)), shift)
+    for side, value in (("left", left), ("right", right)):
+        if isinstance(value, (Func, Composed)):
+            raise PatchError(f"the {side} side of `{op}` is {describe(value)}, a function missing its "
+                             "arguments (or add `$`)", *where)
+    a = coerce(left, "pattern", f"the left side of `{op}`", where)
+    b = coerce(right, "pattern", f"the right side of `{op}`", where)
+    return controls.operator_pattern(op, a, b)
+
+
+def _where(tree: Tree) -> tuple[int, int]:
+    meta = getattr(tree, "meta", None)
+    if meta is not None and not meta.empty:
+        return meta.line, meta.column
+    return 1, 1
+

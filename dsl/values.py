@@ -1,0 +1,112 @@
+"""The values a patch expression evaluates to, and how they are coerced to patterns.
+
+A string literal stays unparsed until the function that reads it says what its
+atoms are (Tidal types atoms by context: `n "c e"` reads notes, `s "c e"` reads
+names). Functions are curried, so `every 2 (fast 2)` is a value too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from fractions import Fraction
+from typing import Any, Callable
+
+from .errors import PatchError
+from .mini import compile_mini
+from .pattern import Pattern, pure
+
+
+@dataclass(frozen=True)
+class MiniString:
+    """A double-quoted string, with where its first character sits in the patch."""
+
+    text: str
+    line: int = 1
+    column: int = 1
+
+    def compile(self, kind: str | None) -> Pattern:
+        return compile_mini(self.text, kind, self.line, self.column)
+
+
+@dataclass
+class ListValue:
+    items: list[Any]
+
+
+@dataclass
+class Func:
+    """A curried function: `params` name the kind each argument is coerced to."""
+
+    name: str
+    params: tuple[str, ...]
+    impl: Callable[..., Any]
+    doc: str = ""
+    args: tuple[Any, ...] = field(default=())
+
+    def apply(self, arg: Any, where: tuple[int, int] = (1, 1)) -> Any:
+        if len(self.args) >= len(self.params):
+            raise PatchError(f"`{self.name}` takes {len(self.params)} argument(s), given more", *where)
+        kind = self.params[len(self.args)]
+        value = coerce(arg, kind, f"argument {len(self.args) + 1} of `{self.name}`", where)
+        done = Func(self.name, self.params, self.impl, self.doc, self.args + (value,))
+        if len(done.args) == len(self.params):
+            return self.impl(*done.args)
+        return done
+
+
+@dataclass
+class Composed:
+    """`f . g`: apply g, then f."""
+
+    outer: Any
+    inner: Any
+
+    def apply(self, arg: Any, where: tuple[int, int] = (1, 1)) -> Any:
+        return apply(self.outer, apply(self.inner, arg, where), where)
+
+
+def apply(f: Any, arg: Any, where: tuple[int, int]) -> Any:
+    if isinstance(f, (Func, Composed)):
+        return f.apply(arg, where)
+    raise PatchError(f"{describe(f)} is not a function, so it cannot take an argument", *where)
+
+
+def describe(value: Any) -> str:
+    if isinstance(value, MiniString):
+        return f'the string "{value.text}"'
+    if isinstance(value, Pattern):
+        return "a pattern"
+    if isinstance(value, (int, float, Fraction)):
+        return f"the number {value}"
+    if isinstance(value, Func):
+        return f"`{value.name}`"
+    if isinstance(value, ListValue):
+        return "a list"
+    return "a function"
+
+
+def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
+    """Turn an argument into what a parameter of `kind` expects, or explain why not."""
+    if kind == "function":
+        if isinstance(value, (Func, Composed)):
+            return value
+        raise PatchError(f"{what} should be a function, like `(fast 2)`; got {describe(value)}", *where)
+    if kind == "patterns":
+        if isinstance(value, ListValue):
+            return [coerce(v, "pattern", what, where) for v in value.items]
+        raise PatchError(f"{what} should be a list of patterns in `[ ]`; got {describe(value)}", *where)
+    if kind == "int":
+        if isinstance(value, (int, Fraction)) and Fraction(value).denominator == 1:
+            return int(value)
+        raise PatchError(f"{what} should be a whole number; got {describe(value)}", *where)
+    # pattern kinds: "pattern" (atoms typed by inference) or "pattern:<atom type>"
+    atom_type = kind.partition(":")[2] or None
+    if isinstance(value, Pattern):
+        return value
+    if isinstance(value, MiniString):
+        return value.compile(atom_type)
+    if isinstance(value, (int, float, Fraction)):
+        if atom_type == "string":
+            raise PatchError(f"{what} should be a string in double quotes; got {describe(value)}", *where)
+        return pure(value)
+    raise PatchError(f"{what} should be a pattern; got {describe(value)}", *where)

@@ -1,0 +1,1 @@
+"""Numba DSP building blocks, inlined into the one kernel that renders each block."""

@@ -1,0 +1,190 @@
+"""The one numba call per audio block: start due events, render every voice, limit, write out.
+
+The audio callback calls `render_block` once per block with the GIL released
+(nogil), so a busy Python thread elsewhere cannot stretch it. Events arrive
+through a single-producer/single-consumer ring (`EventRing`): the scheduler
+writes rows and then bumps the write counter, the kernel reads rows and bumps
+the read counter; neither takes a lock.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from .dsp.drums import clap, hat, kick, snare
+from .dsp.synths import oscillator
+from .voices import (ACTIVE, AGE, CLAP, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_SAMPLE, EV_SEED,
+                     EV_SPEED, EVENT_FIELDS, FREQ, GAIN, GATE, HAT, KICK, KIND, LEFT, LENGTH, NOISE,
+                     OPEN_HAT, PHASE, RELEASE_SECONDS, RIGHT, RING_SECONDS, SAW, SERIAL, SINE, SNARE, SPEED,
+                     START, Z1, Z2, new_voices)
+
+# counters (int64 array shared by the scheduler and the kernel)
+WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS = range(8)
+COUNTERS = 8
+
+CEILING = 10.0 ** (-0.3 / 20.0)  # the master limiter never lets a sample past -0.3 dBFS
+MASTER_GAIN = 0.8
+
+
+@njit(cache=True, nogil=True)
+def _start_voice(voices, ev, offset, sr, counters):
+    """Take a free voice (or steal the oldest) and set it up from an event row."""
+    best, best_age = -1, -1.0
+    for k in range(voices.shape[0]):
+        if voices[k, ACTIVE] == 0.0:
+            best = k
+            break
+        if voices[k, AGE] > best_age:
+            best, best_age = k, voices[k, AGE]
+    if voices[best, ACTIVE] != 0.0:
+        counters[STOLEN] += 1
+    v = voices[best]
+    kind = int(ev[EV_KIND])
+    v[:] = 0.0
+    v[ACTIVE] = 1.0
+    v[KIND] = kind
+    v[GAIN] = ev[EV_GAIN]
+    pan = min(1.0, max(0.0, ev[EV_PAN]))  # Tidal's pan: 0 left, 0.5 centre, 1 right
+    v[LEFT] = math.cos(pan * math.pi / 2.0)
+    v[RIGHT] = math.sin(pan * math.pi / 2.0)
+    v[SPEED] = ev[EV_SPEED]
+    v[NOISE] = ev[EV_SEED]
+    v[START] = offset
+    counters[SERIALS] += 1
+    v[SERIAL] = counters[SERIALS]
+    if kind == HAT:
+        for k in range(voices.shape[0]):
+            if voices[k, ACTIVE] != 0.0 and voices[k, KIND] == OPEN_HAT:
+                voices[k, GATE] = 1.0
+    if kind == SINE or kind == SAW:
+        v[FREQ] = ev[EV_FREQ]
+        v[GATE] = ev[EV_GATE]
+        v[LENGTH] = ev[EV_GATE] + RELEASE_SECONDS * sr
+    else:
+        v[LENGTH] = RING_SECONDS[kind] * sr
+
+
+@njit(cache=True, nogil=True)
+def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
+    """Render len(out) frames that start at absolute sample block_start into out (float32, stereo)."""
+    n = out.shape[0]
+    buf = mix[:n]
+    buf[:] = 0.0
+    block_end = block_start + n
+
+    # A panic request silences everything now and forgets what was queued.
+    if counters[PANIC] != counters[PANIC_SEEN]:
+        counters[PANIC_SEEN] = counters[PANIC]
+        voices[:, ACTIVE] = 0.0
+        counters[READ] = counters[WRITTEN]
+
+    cap = ring.shape[0]
+    read = counters[READ]
+    written = counters[WRITTEN]
+    while read < written:
+        ev = ring[read % cap]
+        s = np.int64(ev[EV_SAMPLE])
+        if s >= block_end:
+            break
+        offset = s - block_start
+        if offset < 0:
+            counters[LATE] += 1
+            offset = 0
+        _start_voice(voices, ev, offset, sr, counters)
+        read += 1
+    counters[READ] = read
+
+    for k in range(voices.shape[0]):
+        v = voices[k]
+        if v[ACTIVE] == 0.0:
+            continue
+        start = int(v[START])
+        v[START] = 0.0
+        kind = int(v[KIND])
+        if kind == KICK:
+            kick(v, buf, start, sr)
+        elif kind == SNARE:
+            snare(v, buf, start, sr)
+        elif kind == HAT:
+            hat(v, buf, start, sr, 0.035)
+        elif kind == OPEN_HAT:
+            hat(v, buf, start, sr, 0.22)
+        elif kind == CLAP:
+            clap(v, buf, start, sr)
+        else:
+            oscillator(v, buf, start, sr, kind, RELEASE_SECONDS)
+        # hearing safety: a voice whose state went bad is dropped, not heard
+        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
+                and math.isfinite(v[Z2])):
+            v[ACTIVE] = 0.0
+            counters[DROPPED_NAN] += 1
+        elif v[AGE] >= v[LENGTH]:
+            v[ACTIVE] = 0.0
+
+    # brickwall limiter: instant attack, smooth release, output never above CEILING
+    gain = limiter[0]
+    recover = 1.0 - math.exp(-1.0 / (0.08 * sr))
+    for i in range(n):
+        left = buf[i, 0] * MASTER_GAIN
+        right = buf[i, 1] * MASTER_GAIN
+        if not (math.isfinite(left) and math.isfinite(right)):
+            left = 0.0
+            right = 0.0
+        peak = max(abs(left), abs(right))
+        target = 1.0 if peak <= CEILING else CEILING / peak
+        if target < gain:
+            gain = target
+        else:
+            gain += (target - gain) * recover
+            if peak * gain > CEILING:
+                gain = CEILING / peak
+        out[i, 0] = left * gain
+        out[i, 1] = right * gain
+    limiter[0] = gain
+
+
+class EventRing:
+    """The arrays the scheduler and the kernel share: events, counters, voices, mixing space."""
+
+    def __init__(self, capacity: int = 4096, max_block: int = 8192):
+        self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
+        self.counters = np.zeros(COUNTERS, dtype=np.int64)
+        self.voices = new_voices()
+        self.mix = np.zeros((max_block, 2), dtype=np.float64)
+        self.limiter = np.ones(1, dtype=np.float64)
+
+    def free_slots(self) -> int:
+        return self.events.shape[0] - int(self.counters[WRITTEN] - self.counters[READ])
+
+    def push(self, rows: np.ndarray) -> int:
+        """Append event rows (sorted by sample); returns how many fitted."""
+        room = self.free_slots()
+        rows = rows[:room]
+        cap = self.events.shape[0]
+        w = int(self.counters[WRITTEN])
+        for i in range(rows.shape[0]):
+            self.events[(w + i) % cap] = rows[i]
+        self.counters[WRITTEN] = w + rows.shape[0]  # publish after the rows are in place
+        return rows.shape[0]
+
+    def panic(self) -> None:
+        self.counters[PANIC] += 1
+
+    def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
+        render_block(out, self.mix, self.voices, self.events, self.counters, block_start, sr, self.limiter)
+
+    def active_voices(self) -> int:
+        return int(self.voices[:, ACTIVE].sum())
+
+
+def warm_up(sr: float) -> None:
+    """Compile (or load from numba's cache) every kernel path before a stream opens."""
+    ring = EventRing(capacity=16)
+    rows = np.zeros((7, EVENT_FIELDS))
+    for kind in range(7):
+        rows[kind] = (kind * 8, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0)
+    ring.push(rows)
+    out = np.zeros((128, 2), dtype=np.float32)
+    ring.render(out, 0, sr)
+    ring.render(out, 128, sr)

@@ -1,0 +1,205 @@
+"""Real-time playback: a sounddevice stream (or a silent clock) fed by a scheduler thread.
+
+The audio callback does one thing: one nogil numba call that renders the block
+from the shared arrays. Pattern queries (Python, Fractions) run in a scheduler
+thread that keeps the event ring filled LOOKAHEAD seconds ahead of the audio,
+so a slow query delays nothing that is already due.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dsl.patch import Patch
+
+from .kernel import LATE, EventRing, warm_up
+from .scheduler import Scheduler
+
+LOOKAHEAD = 0.1  # seconds of events queued ahead of the audio
+TICK = 0.01  # how often the scheduler thread wakes
+
+
+@dataclass
+class AudioInfo:
+    """What the performer should know about the audio output."""
+
+    backend: str = "silent"
+    device: str = ""
+    rate: int = 48000
+    block: int = 128
+    latency: float = 0.0
+    message: str = ""
+    xruns: int = 0
+    callbacks: int = 0
+    slow_callbacks: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def pick_output(backend: str | None = None) -> tuple[int | None, str]:
+    """Choose an output device: JAM_AUDIO_DEVICE, the default, or the first JACK/other output.
+
+    Returns (device index or None, description); index None means there is none.
+    """
+    import sounddevice as sd
+
+    wanted = backend or os.environ.get("JAM_AUDIO_DEVICE")
+    devices = sd.query_devices()
+    apis = sd.query_hostapis()
+    outputs = [(i, d) for i, d in enumerate(devices) if d["max_output_channels"] >= 2]
+    if wanted:
+        for i, d in outputs:
+            if wanted.lower() in f"{d['name']} {apis[d['hostapi']]['name']}".lower():
+                return i, f"{d['name']} ({apis[d['hostapi']]['name']})"
+        return None, f"no output device matches {wanted!r}"
+    try:
+        default = sd.default.device[1]
+    except Exception:
+        default = -1
+    if default is not None and default >= 0 and devices[default]["max_output_channels"] >= 2:
+        d = devices[default]
+        return default, f"{d['name']} ({apis[d['hostapi']]['name']})"
+    if outputs:
+        i, d = outputs[0]
+        return i, f"{d['name']} ({apis[d['hostapi']]['name']})"
+    return None, "no audio output device"
+
+
+class RealtimeEngine:
+    """Plays a scheduler through the sound card, or on a silent clock when there is none."""
+
+    def __init__(self, rate: int = 48000, block: int = 128, audio: bool = True, device: str | None = None):
+        self.rate, self.block = rate, block
+        self.scheduler = Scheduler(rate)
+        self.ring = EventRing(max_block=8192)
+        self.lock = threading.Lock()  # guards the scheduler between the socket and scheduler threads
+        self.frames = np.zeros(1, dtype=np.int64)  # samples rendered so far: the audio clock
+        self.info = AudioInfo(rate=rate, block=block)
+        self.want_audio = audio
+        self.device = device
+        self.scheduled_until = 0
+        self.running = False
+        self._stream = None
+        self._threads: list[threading.Thread] = []
+        self.started_at = 0.0
+
+    # -- audio ---------------------------------------------------------------
+    def _callback(self, outdata, frames, time_info, status) -> None:
+        if status.output_underflow or status.output_overflow:
+            self.info.xruns += 1
+        start = time.perf_counter()
+        self.ring.render(outdata, int(self.frames[0]), float(self.rate))
+        self.frames[0] += frames
+        self.info.callbacks += 1
+        if time.perf_counter() - start > frames / self.rate:
+            self.info.slow_callbacks += 1
+
+    def _open_stream(self) -> bool:
+        try:
+            import sounddevice as sd
+
+            index, description = pick_output(self.device)
+            if index is None:
+                self.info.message = f"{description}: playing on a silent clock"
+                return False
+            self._stream = sd.OutputStream(samplerate=self.rate, blocksize=self.block, device=index, channels=2,
+                                           dtype="float32", latency="low", callback=self._callback)
+            self._stream.start()
+            self.info.backend, self.info.device = "audio", description
+            self.info.latency = float(self._stream.latency)
+            return True
+        except Exception as err:  # no PortAudio, no device, device busy: never crash, say it once
+            self.info.message = f"audio output unavailable ({err}): playing on a silent clock"
+            self._stream = None
+            return False
+
+    def _silent_clock(self) -> None:
+        """Advance the audio clock in real time, rendering into a scratch buffer."""
+        out = np.zeros((self.block, 2), dtype=np.float32)
+        period = self.block / self.rate
+        next_time = time.perf_counter()
+        while self.running:
+            self.ring.render(out, int(self.frames[0]), float(self.rate))
+            self.frames[0] += self.block
+            self.info.callbacks += 1
+            next_time += period
+            delay = next_time - time.perf_counter()
+            if delay > 0:
+                time.sleep(delay)
+            elif delay < -0.5:  # the machine stalled: do not try to catch up in a burst
+                next_time = time.perf_counter()
+
+    # -- scheduling ----------------------------------------------------------
+    def _schedule_loop(self) -> None:
+        horizon = int(LOOKAHEAD * self.rate)
+        while self.running:
+            now = int(self.frames[0])
+            if self.scheduled_until < now:  # fell behind (a stall): skip what is already past
+                self.scheduled_until = now
+            target = now + horizon
+            if target > self.scheduled_until:
+                with self.lock:
+                    rows = self.scheduler.rows_between(self.scheduled_until, target)
+                self.ring.push(rows)
+                self.scheduled_until = target
+            time.sleep(TICK)
+
+    def start(self) -> None:
+        sys.setswitchinterval(0.0005)  # let the audio thread have the GIL back quickly
+        warm_up(float(self.rate))
+        self.running = True
+        self.started_at = time.time()
+        threads = [self._schedule_loop]
+        if not (self.want_audio and self._open_stream()):
+            if not self.want_audio:
+                self.info.message = "audio output off: playing on a silent clock"
+            threads.append(self._silent_clock)
+        for target in threads:
+            t = threading.Thread(target=target, daemon=True, name=target.__name__)
+            t.start()
+            self._threads.append(t)
+
+    def stop(self) -> None:
+        self.running = False
+        if self._stream is not None:
+            try:
+                self._stream.stop()
+                self._stream.close()
+            except Exception:
+                pass
+        for t in self._threads:
+            t.join(timeout=1)
+
+    # -- control (called from the socket thread) -----------------------------
+    def apply(self, patch: Patch) -> None:
+        with self.lock:
+            self.scheduler.apply(patch, self.scheduled_until)
+
+    def hush(self) -> None:
+        with self.lock:
+            self.scheduler.hush()
+
+    def panic(self) -> None:
+        with self.lock:
+            self.scheduler.hush()
+        self.ring.panic()
+
+    def status(self) -> dict:
+        with self.lock:
+            cycle = float(self.scheduler.cycle_at(int(self.frames[0])))
+            messages = list(self.scheduler.messages[-5:])
+            unknown = sorted(self.scheduler.unknown_sounds)
+            channels = sorted(self.scheduler.channels)
+            bpm = self.scheduler.bpm
+        return {
+            "cycle": cycle, "bpm": bpm, "channels": channels, "audio": self.info.backend,
+            "device": self.info.device, "message": self.info.message, "rate": self.rate, "block": self.block,
+            "latency": self.info.latency, "xruns": self.info.xruns, "late_events": int(self.ring.counters[LATE]),
+            "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
+            "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
+        }

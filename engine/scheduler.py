@@ -1,0 +1,126 @@
+"""The clock and scheduler: cycles to samples, and patterns to event rows for the kernel.
+
+Time stays exact (Fractions of a cycle) until an onset is placed on its sample:
+sample = ref_sample + round((cycle - ref_cycle) / cps * rate). A tempo change
+moves the reference point so that cycle time stays continuous.
+"""
+
+from __future__ import annotations
+
+import zlib
+from fractions import Fraction
+from math import floor
+from typing import Any
+
+import numpy as np
+
+from dsl import Pattern
+from dsl.patch import Patch
+
+from .voices import (CLAP, EVENT_FIELDS, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_SAMPLE, EV_SEED,
+                     EV_SPEED, HAT, KICK, OPEN_HAT, SAW, SINE, SNARE)
+
+SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
+          "cp": CLAP, "clap": CLAP, "sine": SINE, "saw": SAW, "sawtooth": SAW}
+PITCHED = (SINE, SAW)
+C5_HZ = 261.6255653005986  # Tidal's note 0 is middle C
+
+
+class Scheduler:
+    """Holds what each channel plays and turns a window of samples into sorted event rows."""
+
+    def __init__(self, rate: int, cps: Fraction = Fraction(1, 2), seed: int = 0):
+        self.rate = rate
+        self.cps = cps
+        self.ref_sample = 0
+        self.ref_cycle = Fraction(0)
+        self.seed = seed
+        self.channels: dict[str, Pattern] = {}
+        self.last_good: dict[str, Pattern] = {}
+        self.muted: set[str] = set()
+        self.messages: list[str] = []  # runtime problems for the performer, newest last
+        self.unknown_sounds: set[str] = set()
+
+    # -- time ----------------------------------------------------------------
+    def cycle_at(self, sample: int) -> Fraction:
+        return self.ref_cycle + Fraction(sample - self.ref_sample, self.rate) * self.cps
+
+    def sample_at(self, cycle: Fraction) -> int:
+        exact = self.ref_sample + (cycle - self.ref_cycle) / self.cps * self.rate
+        return floor(exact + Fraction(1, 2))
+
+    def set_cps(self, cps: Fraction, at_sample: int) -> None:
+        self.ref_cycle = self.cycle_at(at_sample)
+        self.ref_sample = at_sample
+        self.cps = cps
+
+    @property
+    def bpm(self) -> float:
+        return float(self.cps * 60 * 4)
+
+    # -- what plays ----------------------------------------------------------
+    def apply(self, patch: Patch, at_sample: int) -> None:
+        """Take a patch's changes; channels it does not mention keep playing."""
+        if patch.cps is not None and patch.cps != self.cps:
+            self.set_cps(patch.cps, at_sample)
+        if patch.hush:
+            self.channels.clear()
+        for name, pattern in patch.channels.items():
+            self.channels[name] = pattern
+            self.last_good[name] = pattern
+
+    def hush(self) -> None:
+        self.channels.clear()
+
+    def rows_between(self, start: int, end: int) -> np.ndarray:
+        """Event rows for the onsets in samples [start, end), sorted by sample."""
+        begin, finish = self.cycle_at(start), self.cycle_at(end)
+        rows: list[list[float]] = []
+        for index, (name, pattern) in enumerate(sorted(self.channels.items())):
+            if name in self.muted:
+                continue
+            try:
+                events = pattern.onsets(begin, finish)
+            except Exception as err:  # a pattern that fails when queried goes back to its last good one
+                self._revert(name, pattern, err)
+                continue
+            for event in events:
+                row = self._row(event.whole.begin, event.whole.end, event.value, index)
+                if row is not None:
+                    rows.append(row)
+        rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
+        return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
+
+    def _revert(self, name: str, failed: Pattern, err: Exception) -> None:
+        good = self.last_good.get(name)
+        if good is failed or good is None:
+            self.channels.pop(name, None)
+            self.last_good.pop(name, None)
+            self.messages.append(f"{name} stopped: {err}")
+        else:
+            self.channels[name] = good
+            self.messages.append(f"{name} went back to its last good pattern: {err}")
+
+    def _row(self, onset: Fraction, end: Fraction, value: Any, channel: int) -> list[float] | None:
+        if not isinstance(value, dict) or "s" not in value:
+            return None
+        kind = SOUNDS.get(value["s"])
+        if kind is None:
+            self.unknown_sounds.add(str(value["s"]))
+            return None
+        sample = self.sample_at(onset)
+        row = [0.0] * EVENT_FIELDS
+        row[EV_SAMPLE] = sample
+        row[EV_KIND] = kind
+        row[EV_GAIN] = float(value.get("gain", 1)) * float(value.get("amp", 1))
+        row[EV_PAN] = float(value.get("pan", 0.5))
+        row[EV_SPEED] = float(value.get("speed", 1))
+        note = float(value.get("note", value.get("n", 0))) + 12 * (float(value.get("octave", 5)) - 5)
+        row[EV_FREQ] = C5_HZ * 2.0 ** (note / 12.0)
+        if "sustain" in value:
+            gate = float(value["sustain"]) * self.rate
+        else:
+            gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
+        row[EV_GATE] = max(gate, 1.0) if kind in PITCHED else gate
+        row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}".encode())
+        return row

@@ -1,0 +1,138 @@
+"""The engine process: plays patches in real time and answers the console over a Unix socket.
+
+Run as `python -m engine` (what `jam` and `jam serve` do). It never imports the
+console, and a console that hangs or dies cannot delay an audio block.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import socket
+import sys
+import threading
+from pathlib import Path
+from typing import Any
+
+from dsl.patch import parse_patch
+
+from . import protocol
+from .realtime import RealtimeEngine
+
+
+class EngineServer:
+    def __init__(self, engine: RealtimeEngine, path: Path):
+        self.engine = engine
+        self.path = path
+        self.stopping = threading.Event()
+        self.env: dict[str, Any] = {}  # `let` bindings persist between evaluations
+
+    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
+        op = request.get("op")
+        if op == "eval":
+            patch = parse_patch(str(request.get("text", "")), int(request.get("first_line", 1)), self.env)
+            self.env.update(patch.bindings)
+            self.engine.apply(patch)
+            errors = [{"line": e.line, "column": e.column, "message": e.message} for e in patch.errors]
+            return {"ok": not errors, "errors": errors, "channels": sorted(patch.channels)}
+        if op == "status":
+            return self.engine.status()
+        if op == "hush":
+            self.engine.hush()
+            return {"ok": True}
+        if op == "panic":
+            self.engine.panic()
+            return {"ok": True}
+        if op == "shutdown":
+            self.stopping.set()
+            return {"ok": True}
+        return {"error": f"unknown op {op!r}"}
+
+    def serve_client(self, conn: socket.socket) -> None:
+        with conn, conn.makefile("rb") as reader:
+            for line in reader:
+                try:
+                    reply = self.handle(protocol.decode(line))
+                except Exception as err:  # a bad request must not take the engine down
+                    reply = {"error": f"{type(err).__name__}: {err}"}
+                try:
+                    conn.sendall(protocol.encode(reply))
+                except OSError:
+                    return
+
+    def serve(self) -> None:
+        protocol.private_dir(self.path.parent)
+        if self.path.exists():
+            probe = socket.socket(socket.AF_UNIX)
+            try:
+                probe.connect(str(self.path))
+                raise SystemExit(f"an engine is already listening on {self.path}")
+            except (ConnectionRefusedError, FileNotFoundError):
+                self.path.unlink()
+            finally:
+                probe.close()
+        listener = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)
+        try:
+            listener.bind(str(self.path))
+        finally:
+            os.umask(old)
+        os.chmod(self.path, 0o600)
+        listener.listen(8)
+        listener.settimeout(0.2)
+        try:
+            while not self.stopping.is_set():
+                try:
+                    conn, _ = listener.accept()
+                except socket.timeout:
+                    continue
+                threading.Thread(target=self.serve_client, args=(conn,), daemon=True).start()
+        finally:
+            listener.close()
+            try:
+                self.path.unlink()
+            except FileNotFoundError:
+                pass
+
+
+def _watch_parent(parent: int, stopping: threading.Event) -> None:
+    """Stop when the `jam` that started this engine is gone (rig mode uses `jam serve` instead)."""
+    while not stopping.wait(0.5):
+        if os.getppid() != parent:
+            stopping.set()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jam serve", description="Run the Jam Console engine.")
+    parser.add_argument("--socket", type=Path, default=protocol.default_socket_path())
+    parser.add_argument("--patch", type=Path, help="a patch to play from the start")
+    parser.add_argument("--rate", type=int, default=48000)
+    parser.add_argument("--block", type=int, default=128)
+    parser.add_argument("--no-audio", action="store_true", help="run on a silent clock")
+    parser.add_argument("--device", help="output device (part of its name, e.g. JACK)")
+    parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+    engine = RealtimeEngine(rate=args.rate, block=args.block, audio=not args.no_audio, device=args.device)
+    server = EngineServer(engine, args.socket)
+    if args.patch:
+        patch = parse_patch(args.patch.read_text(encoding="utf-8"), env=server.env)
+        for err in patch.errors:
+            print(err.format(str(args.patch)), file=sys.stderr)
+        engine.apply(patch)
+    engine.start()
+    if engine.info.message:
+        print(engine.info.message, file=sys.stderr)
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: server.stopping.set())
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)  # a dropped SSH session must not stop the music
+    if args.exit_with_parent:
+        threading.Thread(target=_watch_parent, args=(os.getppid(), server.stopping), daemon=True).start()
+    print(f"engine listening on {args.socket}", file=sys.stderr, flush=True)
+    try:
+        server.serve()
+    finally:
+        engine.stop()
+    return 0
