@@ -224,8 +224,7 @@ class _Compiler:
         return (self.location(tok),) if isinstance(tok, Token) else ()
 
     def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
-        if factor.data == "number":
-            return op(pattern, self.number(factor.children[0]))
+        """`*` and `/`: the factor is a pattern too, joined cycle by cycle as Tidal does."""
         return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
 
     def pattern_of_term(self, term: Tree) -> Pattern:

@@ -12,6 +12,13 @@ from ..voices import AGE, FREQ, GAIN, GATE, LEFT, LENGTH, NOISE, PHASE, RIGHT, S
 from .noise import white
 
 TWO_PI = 2.0 * math.pi
+FADE_SECONDS = 0.01
+
+
+@njit(cache=True, nogil=True, inline="always")
+def tail(v, age, sr):
+    """1 until the last FADE_SECONDS of a voice's life, then a ramp to 0: voices never end in a click."""
+    return min(1.0, (v[LENGTH] - age) / (FADE_SECONDS * sr))
 
 
 @njit(cache=True, nogil=True)
@@ -24,7 +31,7 @@ def kick(v, out, start, sr):
         phase += TWO_PI * freq / sr
         amp = math.exp(-t / 0.32)
         click = white(v, NOISE) * 0.35 * math.exp(-t / 0.0012)  # the beater hitting the head
-        x = (math.sin(phase) * amp + click) * gain
+        x = (math.sin(phase) * amp + click) * gain * tail(v, age, sr)
         out[i, 0] += x * v[LEFT]
         out[i, 1] += x * v[RIGHT]
         age += 1.0
@@ -44,7 +51,7 @@ def snare(v, out, start, sr):
         tone = math.sin(phase) * math.exp(-t / 0.05) * 0.55
         w = white(v, NOISE)
         lp += 0.25 * (w - lp)
-        x = (tone + (w - lp) * 0.8 * math.exp(-t / 0.11)) * gain
+        x = (tone + (w - lp) * 0.8 * math.exp(-t / 0.11)) * gain * tail(v, age, sr)
         out[i, 0] += x * v[LEFT]
         out[i, 1] += x * v[RIGHT]
         age += 1.0
@@ -67,7 +74,7 @@ def hat(v, out, start, sr, decay):
         h1 = w - lp1
         lp2 += 0.55 * (h1 - lp2)
         gain *= choke
-        x = (h1 - lp2) * math.exp(-t / decay) * gain * 0.7
+        x = (h1 - lp2) * math.exp(-t / decay) * gain * 0.7 * tail(v, age, sr)
         out[i, 0] += x * v[LEFT]
         out[i, 1] += x * v[RIGHT]
         age += 1.0
@@ -84,12 +91,13 @@ def clap(v, out, start, sr):
     n = out.shape[0]
     for i in range(start, n):
         t = age / sr
-        # three quick bursts, then a tail: hands that never quite clap together
-        burst = t % 0.011 if t < 0.033 else t - 0.033
-        env = math.exp(-burst / 0.006) if t < 0.033 else math.exp(-burst / 0.09)
+        # three quick bursts over a decaying tail: hands that never quite clap together
+        env = 0.45 * math.exp(-t / 0.09)
+        if t < 0.033:
+            env += 0.6 * math.exp(-(t % 0.011) / 0.006)
         w = white(v, NOISE)
         lp += 0.35 * (w - lp)
-        x = (w - lp) * env * gain * 0.9
+        x = (w - lp) * env * gain * 0.9 * tail(v, age, sr)
         out[i, 0] += x * v[LEFT]
         out[i, 1] += x * v[RIGHT]
         age += 1.0
