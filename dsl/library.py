@@ -12,8 +12,11 @@ from typing import Any, Callable
 
 from . import controls
 from .euclid import euclid_off
-from .pattern import Event, Pattern, TimeSpan, fastcat, patternify, pure, signal, silence, slowcat, stack
-from .randomness import degrade_by_with, rand, undegrade_by_with
+from . import notes
+from .errors import PatchError, did_you_mean
+from .pattern import (Event, Pattern, TimeSpan, fastcat, patternify, pure, signal, silence, slowcat, squeeze_join,
+                      stack)
+from .randomness import degrade_by_with, rand, time_to_rand, undegrade_by_with
 from .values import Func, apply
 
 LIBRARY: dict[str, Func] = {}
@@ -195,6 +198,470 @@ def _range(lo: Pattern, hi: Pattern, pat: Pattern) -> Pattern:
     return pat.app_left(lo, lambda v, a: (v, a)).app_left(hi, lambda va, b: va[1] + va[0] * (b - va[1]))
 
 
+def _cycle_pattern(choose: Callable[[int], Pattern]) -> Pattern:
+    """A pattern that asks `choose` which pattern plays in each cycle."""
+    return Pattern(lambda span: choose(math.floor(span.begin)).query(span)).split_queries()
+
+
+def _play_when(test: Callable[[Fraction], bool], pat: Pattern) -> Pattern:
+    """Keep the events whose whole starts at a time that passes the test."""
+    return pat.filter_events(lambda e: test(e.whole_or_part().begin))
+
+
+def _within(begin: Fraction, end: Fraction, f: Any, pat: Pattern) -> Pattern:
+    inside = lambda t: begin <= t - math.floor(t) < end  # noqa: E731
+    return stack([_play_when(inside, _call(f, pat)), _play_when(lambda t: not inside(t), pat)])
+
+
+def _mask(bools: Pattern, pat: Pattern) -> Pattern:
+    """Only the parts of pat where bools is true (structure from pat, cut by the true events)."""
+    trues = bools.filter_events(lambda e: bool(e.value))
+    return pat.app_left(trues, lambda v, _: v)
+
+
+def _mini_bool(pat: Pattern) -> Pattern:
+    return pat.fmap(lambda v: v if isinstance(v, bool) else bool(v))
+
+
+@function("iter'", "pattern:number", P, doc="like iter, but shifting the other way")
+def _iter_back(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        return slowcat([pat._late(Fraction(i, k)) for i in range(k)]) if k else pat
+    return patternify(one, n)
+
+
+@function("palindrome", P, doc="play forwards, then backwards, in alternate cycles")
+def _palindrome(pat: Pattern) -> Pattern:
+    return slowcat([pat, pat.rev()])
+
+
+@function("layer", "functions", P, doc="layer [f, g] p: stack the results of each function applied to p")
+def _layer(fs: list[Any], pat: Pattern) -> Pattern:
+    return stack([_call(f, pat) for f in fs])
+
+
+def _pan(pat: Pattern, amount: float) -> Pattern:
+    return pat.fmap(lambda m: {**m, "pan": amount} if isinstance(m, dict) else m)
+
+
+@function("jux", "function", P, doc="the pattern hard left, and f applied to it hard right")
+def _jux(f: Any, pat: Pattern) -> Pattern:
+    return stack([_pan(pat, 0.0), _pan(_call(f, pat), 1.0)])
+
+
+@function("juxBy", N, "function", P, doc="jux with a stereo width from 0 to 1")
+def _jux_by(width: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return patternify(lambda w: stack([_pan(pat, 0.5 - float(w) / 2), _pan(_call(f, pat), 0.5 + float(w) / 2)]),
+                      width)
+
+
+def _scale_gain(pat: Pattern, factor: float) -> Pattern:
+    return pat.fmap(lambda m: {**m, "gain": m.get("gain", 1) * factor} if isinstance(m, dict) else m)
+
+
+@function("echo", "int", R, N, P, doc="echo count time feedback: repeat each event, later and quieter")
+def _echo(count: int, time: Pattern, feedback: Pattern, pat: Pattern) -> Pattern:
+    def one(t: Any, fb: Any) -> Pattern:
+        return stack([pat] + [_scale_gain(pat._late(Fraction(t) * i), float(fb) ** i) for i in range(1, count)])
+    return patternify(one, time, feedback)
+
+
+@function("stut", "int", N, R, P, doc="stut count feedback time: Tidal's older echo, gains falling linearly")
+def _stut(count: int, feedback: Pattern, time: Pattern, pat: Pattern) -> Pattern:
+    def one(fb: Any, t: Any) -> Pattern:
+        fb = float(fb)
+        gain = lambda x: fb + (1 - fb) * ((count - x) / count)  # noqa: E731
+        return stack([pat] + [_scale_gain(pat._late(Fraction(t) * i), gain(i)) for i in range(1, count)])
+    return patternify(one, feedback, time)
+
+
+@function("chunk", "pattern:number", "function", P, doc="chunk n f: apply f to one n-th of the cycle, moving each cycle")
+def _chunk(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k == 0:
+            return pat
+        if k < 0:
+            return slowcat([_within(Fraction(i, -k), Fraction(i + 1, -k), f, pat) for i in reversed(range(-k))])
+        return slowcat([_within(Fraction(i, k), Fraction(i + 1, k), f, pat) for i in range(k)])
+    return patternify(one, n)
+
+
+@function("linger", R, P, doc="repeat the first part of each cycle: linger 0.25 repeats the first quarter")
+def _linger(amount: Pattern, pat: Pattern) -> Pattern:
+    def one(x: Any) -> Pattern:
+        x = Fraction(x)
+        if x == 0:
+            return silence
+        seg = pat._zoom(1 + x, Fraction(1)) if x < 0 else pat._zoom(Fraction(0), x)
+        return _cycle_pattern(lambda c: seg._early(c)._fast(1 / abs(x))._late(c) if abs(x) <= 1 else seg)
+    return patternify(one, amount)
+
+
+@function("struct", "pattern:bool", P, doc='struct "t ~ t t" p: take the rhythm from a boolean pattern')
+def _struct(bools: Pattern, pat: Pattern) -> Pattern:
+    return _mini_bool(bools).filter_events(lambda e: e.value).app_left(pat, lambda _, v: v)
+
+
+@function("mask", "pattern:bool", P, doc='mask "1 0 1 1" p: silence p where the boolean pattern is false')
+def _mask_fn(bools: Pattern, pat: Pattern) -> Pattern:
+    return _mask(_mini_bool(bools), pat)
+
+
+@function("while", "pattern:bool", "function", P, doc='while "1 0" f p: apply f where the boolean pattern is true')
+def _while(bools: Pattern, f: Any, pat: Pattern) -> Pattern:
+    bools = _mini_bool(bools)
+    return stack([_mask(bools, _call(f, pat)), _mask(bools.fmap(lambda b: not b), pat)])
+
+
+@function("euclidInv", "pattern:number", "pattern:number", P, doc="the off-beats of euclid k n")
+def _euclid_inv(k: Pattern, n: Pattern, pat: Pattern) -> Pattern:
+    return patternify(lambda a, b: euclid_off(-int(a), int(b), 0, pat), k, n)
+
+
+@function("euclidFull", "pattern:number", "pattern:number", P, P,
+          doc="euclidFull k n p p2: p on the euclidean steps, p2 on the others")
+def _euclid_full(k: Pattern, n: Pattern, pat: Pattern, other: Pattern) -> Pattern:
+    return stack([_euclid(k, n, pat), _euclid_inv(k, n, other)])
+
+
+@function("randcat", "patterns", doc="one of the patterns per cycle, at random")
+def _randcat(pats: list[Pattern]) -> Pattern:
+    cat = slowcat(pats)
+    n = len(pats)
+
+    def choose(c: int) -> Pattern:
+        i = math.floor(time_to_rand(Fraction(c) + Fraction(1, 2)) * n)
+        return cat._early(Fraction(i))
+    return _cycle_pattern(choose) if n else silence
+
+
+@function("wchoose", "weighted", doc='wchoose [("bd", 1), ("sn", 0.5)]: a continuous weighted random choice')
+def _wchoose(pairs: list[tuple[Any, float]]) -> Pattern:
+    total = sum(w for _, w in pairs)
+    def pick(r: float) -> Any:
+        acc = 0.0
+        for value, weight in pairs:
+            acc += weight
+            if acc > r * total:
+                return value
+        return pairs[-1][0]
+    return rand.fmap(pick)
+
+
+@function("scan", "pattern:number", doc="scan n: run 1, then run 2, ... up to run n, one per cycle")
+def _scan(n: Pattern) -> Pattern:
+    return patternify(lambda k: slowcat([_run(pure(i)) for i in range(1, int(k) + 1)]) if int(k) > 0 else silence, n)
+
+
+@function("irand", "pattern:number", doc="irand n: a continuous random whole number from 0 to n-1")
+def _irand(n: Pattern) -> Pattern:
+    return patternify(lambda k: rand.fmap(lambda r: math.floor(r * int(k))), n)
+
+
+def _perlin_at(t: Fraction) -> float:
+    a = math.floor(t)
+    x = float(t - a)
+    smooth = 6 * x ** 5 - 15 * x ** 4 + 10 * x ** 3
+    ra, rb = time_to_rand(Fraction(a)), time_to_rand(Fraction(a + 1))
+    return ra + smooth * (rb - ra)
+
+
+@function("scale", "pattern:string", "pattern:note", doc='scale "major" "0 .. 7": scale degrees to notes')
+def _scale(names: Pattern, degrees: Pattern) -> Pattern:
+    def note(degree: Any, name: str) -> Any:
+        steps = notes.SCALES.get(name)
+        if steps is None:
+            raise PatchError(f"unknown scale `{name}`{did_you_mean(name, notes.SCALES)}")
+        d = int(math.floor(degree))
+        return steps[d % len(steps)] + 12 * (d // len(steps))
+    return degrees.app_left(names, note)
+
+
+@function("toScale", "patterns", "pattern:note", doc="toScale [0, 2, 7] p: degrees to notes in your own scale")
+def _to_scale(steps: list[Pattern], degrees: Pattern) -> Pattern:
+    values = [e.value for p in steps for e in p.query_span(0, 1)[:1]]
+    if not values:
+        return silence
+    return degrees.fmap(lambda d: values[int(d) % len(values)] + 12 * (int(d) // len(values)))
+
+
+_ARPS: dict[str, Callable[[list], list]] = {
+    "up": lambda xs: xs, "down": lambda xs: xs[::-1],
+    "updown": lambda xs: xs + xs[::-1][1:-1] if len(xs) > 2 else xs,
+    "downup": lambda xs: xs[::-1] + xs[1:-1] if len(xs) > 2 else xs[::-1],
+    "up&down": lambda xs: xs + xs[::-1], "down&up": lambda xs: xs[::-1] + xs,
+    "converge": lambda xs: [xs[i // 2] if i % 2 == 0 else xs[-1 - i // 2] for i in range(len(xs))],
+    "diverge": lambda xs: [xs[i // 2] if i % 2 == 0 else xs[-1 - i // 2] for i in range(len(xs))][::-1],
+    "pinkyup": lambda xs: [y for x in xs[:-1] for y in (x, xs[-1])] if len(xs) > 1 else xs,
+    "thumbup": lambda xs: [y for x in xs[1:] for y in (xs[0], x)] if len(xs) > 1 else xs,
+}
+
+
+def _arp_with(order: Callable[[list], list], pat: Pattern) -> Pattern:
+    """Spread the notes that share a whole (a chord) one after another across it."""
+
+    def query(span: TimeSpan) -> list[Event]:
+        groups: dict[Any, list[Event]] = {}
+        for e in pat.query(span):
+            if e.whole is not None:
+                groups.setdefault((e.whole.begin, e.whole.end), []).append(e)
+        out = []
+        for (b, end), chord in sorted(groups.items()):
+            seq = order(chord)
+            step = (end - b) / len(seq) if seq else 0
+            for i, e in enumerate(seq):
+                whole = TimeSpan(b + i * step, b + (i + 1) * step)
+                part = whole.intersection(e.part)
+                if part is not None and (part.begin < part.end or whole.begin == whole.end):
+                    out.append(Event(whole, part, e.value, e.locations))
+        return out
+
+    return Pattern(query)
+
+
+@function("arpeggiate", P, doc="play the notes of each chord one after another")
+def _arpeggiate(pat: Pattern) -> Pattern:
+    return _arp_with(lambda xs: xs, pat)
+
+
+LIBRARY["arpg"] = Func("arpg", (P,), _arpeggiate, "alias of `arpeggiate`")
+
+
+@function("arp", "pattern:string", P, doc='arp "<up down diverge>": arpeggiate chords in a given order')
+def _arp(modes: Pattern, pat: Pattern) -> Pattern:
+    def one(mode: str) -> Pattern:
+        if mode not in _ARPS:
+            raise PatchError(f"unknown arp mode `{mode}`{did_you_mean(mode, _ARPS)}")
+        return _arp_with(_ARPS[mode], pat)
+    return patternify(one, modes)
+
+
+@function("inside", R, "function", P, doc="inside n f p: apply f to p slowed by n, then speed up again")
+def _inside(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return patternify(lambda k: _call(f, pat._slow(k))._fast(k), n)
+
+
+@function("outside", R, "function", P, doc="outside n f p: inside (1/n)")
+def _outside(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return patternify(lambda k: _call(f, pat._fast(k))._slow(k), n)
+
+
+@function("swingBy", R, R, P, doc="swingBy x n: delay every other 1/(2n) of the cycle by x")
+def _swing_by(amount: Pattern, n: Pattern, pat: Pattern) -> Pattern:
+    def one(x: Any, k: Any) -> Pattern:
+        shift = Func("(x ~>)", (P,), lambda p: p._late(Fraction(x)))
+        return _call(Func("inside", (P,), lambda p: _within(Fraction(1, 2), Fraction(1), shift, p._slow(k))._fast(k)),
+                     pat)
+    return patternify(one, amount, n)
+
+
+@function("swing", R, P, doc="swing n: swingBy (1/3) n")
+def _swing(n: Pattern, pat: Pattern) -> Pattern:
+    return _swing_by(pure(Fraction(1, 3)), n, pat)
+
+
+@function("rot", "pattern:number", P, doc="rot n: shift each cycle's values n events along, keeping the rhythm")
+def _rot(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        def query(span: TimeSpan) -> list[Event]:
+            cycle = Fraction(math.floor(span.begin))
+            whole_cycle = [e for e in pat.query(TimeSpan(cycle, cycle + 1)) if e.has_onset]
+            whole_cycle.sort(key=lambda e: e.whole.begin)
+            if not whole_cycle:
+                return []
+            values = [e.value for e in whole_cycle]
+            shift = int(k) % len(values)
+            values = values[shift:] + values[:shift]
+            out = []
+            for e, v in zip(whole_cycle, values):
+                part = e.part.intersection(span)
+                if part is not None:
+                    out.append(Event(e.whole, part, v, e.locations))
+            return out
+        return Pattern(query).split_queries()
+    return patternify(one, n)
+
+
+@function("chop", "pattern:number", P, doc="chop n: cut each event into n parts, each playing a slice of the sample")
+def _chop(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k <= 0:
+            return silence
+
+        def slices(m: Any) -> Pattern:
+            if not isinstance(m, dict):
+                return pure(m)
+            b, e = float(m.get("begin", 0)), float(m.get("end", 1))
+            return fastcat([pure({**m, "begin": b + (e - b) * i / k, "end": b + (e - b) * (i + 1) / k})
+                            for i in range(k)])
+        return squeeze_join(pat.fmap(slices))
+    return patternify(one, n)
+
+
+@function("striate", "pattern:number", P, doc="striate n: interlace n slices of each sample across the cycle")
+def _striate(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        return fastcat([pat.fmap(lambda m, i=i: {**m, "begin": i / k, "end": (i + 1) / k} if isinstance(m, dict) else m)
+                        for i in range(k)]) if k > 0 else silence
+    return patternify(one, n)
+
+
+@function("compress", "span", P, doc="compress (b, e): squeeze each cycle into [b, e) of the cycle")
+def _compress(span: tuple[Fraction, Fraction], pat: Pattern) -> Pattern:
+    return pat._compress(*span)
+
+
+@function("zoom", "span", P, doc="zoom (b, e): play only [b, e) of each cycle, stretched to fill it")
+def _zoom(span: tuple[Fraction, Fraction], pat: Pattern) -> Pattern:
+    return pat._zoom(*span)
+
+
+LIBRARY["zoomArc"] = Func("zoomArc", ("span", P), _zoom, "alias of `zoom`")
+
+
+@function("fastGap", R, P, doc="fastGap n: speed up by n, leaving the rest of the cycle silent")
+def _fast_gap(n: Pattern, pat: Pattern) -> Pattern:
+    return patternify(lambda k: pat._fastgap(k), n)
+
+
+@function("brak", P, doc="squash every other cycle into half a cycle, shifted by a quarter: a breakbeat feel")
+def _brak(pat: Pattern) -> Pattern:
+    squashed = fastcat([pat, silence])._late(Fraction(1, 4))
+    return _cycle_pattern(lambda c: squashed if c % 2 == 1 else pat)
+
+
+@function("pressBy", R, P, doc="pressBy r: start each event r of the way through its span, shortened")
+def _press_by(r: Pattern, pat: Pattern) -> Pattern:
+    return patternify(lambda x: squeeze_join(pat.fmap(lambda v: pure(v)._compress(Fraction(x), Fraction(1)))), r)
+
+
+@function("press", P, doc="pressBy 0.5: syncopate by pushing each event to its second half")
+def _press(pat: Pattern) -> Pattern:
+    return _press_by(pure(Fraction(1, 2)), pat)
+
+
+@function("fix", "function", P, P, doc='fix f (s "hh") p: apply f to the events whose controls match')
+def _fix(f: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+    def matches(e: Event) -> bool:
+        want = [w.value for w in wanted.query_span(e.whole_or_part().begin, e.whole_or_part().begin)]
+        return any(isinstance(w, dict) and isinstance(e.value, dict)
+                   and all(e.value.get(k) == v for k, v in w.items()) for w in want)
+    return stack([_call(f, pat.filter_events(matches)), pat.filter_events(lambda e: not matches(e))])
+
+
+@function("somecyclesBy", N, "function", P, doc="apply f to whole cycles at random with the given probability")
+def _somecycles_by(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
+    def one(x: Any) -> Pattern:
+        changed = _call(f, pat)
+        return _cycle_pattern(lambda c: changed if time_to_rand(Fraction(c)) < float(x) else pat)
+    return patternify(one, amount)
+
+
+LIBRARY["someCyclesBy"] = Func("someCyclesBy", (N, "function", P), _somecycles_by, "alias of `somecyclesBy`")
+LIBRARY["somecycles"] = Func("somecycles", ("function", P), lambda f, p: _somecycles_by(pure(0.5), f, p),
+                             "apply f to half the cycles, at random")
+LIBRARY["someCycles"] = Func("someCycles", ("function", P), LIBRARY["somecycles"].impl, "alias of `somecycles`")
+
+
+@function("sometimesBy'", N, "function", P, doc="like sometimesBy, but f is applied before choosing")
+def _sometimes_by_inner(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return patternify(lambda x: stack([degrade_by_with(rand, float(x), pat),
+                                       undegrade_by_with(rand, float(x), _call(f, pat))]), amount)
+
+
+@function("firstOf", "pattern:number", "function", P, doc="firstOf n f: apply f in the first of every n cycles")
+def _first_of(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return _every(n, f, pat)
+
+
+@function("lastOf", "pattern:number", "function", P, doc="lastOf n f: apply f in the last of every n cycles")
+def _last_of(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        changed = _call(f, pat)
+        return _cycle_pattern(lambda c: changed if k > 0 and c % k == k - 1 else pat)
+    return patternify(one, n)
+
+
+@function("every'", "pattern:number", "pattern:number", "function", P,
+          doc="every' n o f: apply f when the cycle mod n is o")
+def _every_offset(n: Pattern, o: Pattern, f: Any, pat: Pattern) -> Pattern:
+    def one(k: Any, off: Any) -> Pattern:
+        changed = _call(f, pat)
+        return _cycle_pattern(lambda c: changed if int(k) > 0 and c % int(k) == int(off) else pat)
+    return patternify(one, n, o)
+
+
+@function("fastSqueeze", R, P, doc="fastSqueeze \"1 2\": speed up, squeezing a whole cycle into each event")
+def _fast_squeeze(k: Pattern, pat: Pattern) -> Pattern:
+    return squeeze_join(k.fmap(lambda v: pat._fast(v)))
+
+
+@function("squeeze", "pattern:number", "patterns", doc="squeeze \"0 1\" [p, q]: pick patterns by index, squeezed")
+def _squeeze(index: Pattern, pats: list[Pattern]) -> Pattern:
+    return squeeze_join(index.fmap(lambda i: pats[int(i) % len(pats)])) if pats else silence
+
+
+@function("quantise", P, doc="round numbers to whole numbers")
+def _quantise(pat: Pattern) -> Pattern:
+    return pat.fmap(lambda v: round(v) if isinstance(v, (int, float, Fraction)) else v)
+
+
+@function("toScale'", "int", "patterns", "pattern:note", doc="toScale' o [steps] p: toScale with o notes an octave")
+def _to_scale_octave(octave: int, steps: list[Pattern], degrees: Pattern) -> Pattern:
+    values = [e.value for p in steps for e in p.query_span(0, 1)[:1]]
+    if not values:
+        return silence
+    return degrees.fmap(lambda d: values[int(d) % len(values)] + octave * (int(d) // len(values)))
+
+
+@function("timeLoop", R, P, doc="timeLoop n: loop the first n cycles")
+def _time_loop(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = Fraction(k)
+        if k <= 0:
+            return silence
+        return Pattern(lambda span: [
+            e.with_span(lambda s, off=math.floor(span.begin / k) * k: s.with_time(lambda t: t + off))
+            for e in pat.query(span.with_time(lambda t, off=math.floor(span.begin / k) * k: t - off))
+        ]).split_queries()
+    return patternify(one, n)
+
+
+@function("rolledBy", R, P, doc="rolledBy t: strum each chord, spreading its notes over t of the event")
+def _rolled_by(t: Pattern, pat: Pattern) -> Pattern:
+    def one(x: Any) -> Pattern:
+        x = Fraction(x)
+
+        def query(span: TimeSpan) -> list[Event]:
+            groups: dict[Any, list[Event]] = {}
+            for e in pat.query(span):
+                if e.whole is not None:
+                    groups.setdefault(e.whole.begin, []).append(e)
+            out = []
+            for chord in groups.values():
+                order = chord if x >= 0 else chord[::-1]
+                for i, e in enumerate(order):
+                    shift = abs(x) * (e.whole.end - e.whole.begin) * Fraction(i, len(order))
+                    whole = TimeSpan(e.whole.begin + shift, e.whole.end)
+                    part = e.part.intersection(whole) if e.part.begin >= whole.begin else \
+                        TimeSpan(whole.begin, e.part.end) if whole.begin < e.part.end else None
+                    if part is not None:
+                        out.append(Event(whole, part, e.value, e.locations))
+            return out
+        return Pattern(query)
+    return patternify(one, t)
+
+
+@function("rolled", P, doc="rolledBy (1/4): strum each chord")
+def _rolled(pat: Pattern) -> Pattern:
+    return _rolled_by(pure(Fraction(1, 4)), pat)
+
+
 LIBRARY["silence"] = silence  # type: ignore[assignment]
 LIBRARY["rand"] = rand  # type: ignore[assignment]
 LIBRARY["sine"] = signal(lambda t: (math.sin(2 * math.pi * float(t)) + 1) / 2)  # type: ignore[assignment]
@@ -202,6 +669,9 @@ LIBRARY["cosine"] = signal(lambda t: (math.cos(2 * math.pi * float(t)) + 1) / 2)
 LIBRARY["saw"] = signal(lambda t: float(t % 1))  # type: ignore[assignment]
 LIBRARY["isaw"] = signal(lambda t: 1 - float(t % 1))  # type: ignore[assignment]
 LIBRARY["square"] = signal(lambda t: float(math.floor((t % 1) * 2)))  # type: ignore[assignment]
+LIBRARY["perlin"] = signal(_perlin_at)  # type: ignore[assignment]
+LIBRARY["envL"] = signal(lambda t: float(min(max(t, 0), 1)))  # type: ignore[assignment]
+LIBRARY["envR"] = signal(lambda t: 1 - float(min(max(t, 0), 1)))  # type: ignore[assignment]
 LIBRARY["tri"] = signal(lambda t: float(2 * (t % 1)) if t % 1 < Fraction(1, 2) else float(2 - 2 * (t % 1)))  # type: ignore[assignment]
 
 for _control, _type in controls.CONTROLS.items():

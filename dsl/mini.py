@@ -93,6 +93,9 @@ def _atom_converter(kind: str) -> Callable[[Token], Any]:
             value = notes.note_value(text)
             if value is not None:
                 return value
+            chord = notes.chord_notes(text)
+            if chord is not None:
+                return chord
         if kind == "rational":
             value = notes.ratio_shorthand(text)
             if value is not None:

@@ -16,7 +16,7 @@ from typing import Any
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
-from . import controls
+from . import controls, notes
 from .errors import PatchError, did_you_mean
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
@@ -36,6 +36,9 @@ class Statement:
     line: int
 
 
+STYLES = ("funk", "jazz", "rock", "pop", "blues", "electronic", "latin", "reggae", "country", "classical")
+
+
 @dataclass
 class Patch:
     """What evaluating a patch (or one block of it) asks the engine to do."""
@@ -43,6 +46,10 @@ class Patch:
     channels: dict[str, Pattern] = field(default_factory=dict)
     cps: Fraction | None = None
     hush: bool = False
+    switches: list[tuple[str, str | None]] = field(default_factory=list)  # ("solo", "d1"), ("unsolo", None)
+    key: tuple[int, str] | None = None  # (tonic pitch class, mode)
+    style: str | None = None
+    scale: str | None = None
     bindings: dict[str, Any] = field(default_factory=dict)
     errors: list[PatchError] = field(default_factory=list)
 
@@ -71,7 +78,22 @@ def split_statements(text: str, first_line: int = 1) -> list[Statement]:
         current.append(raw)
     if any(c.strip() for c in current):
         statements.append(Statement("\n".join(current), start))
-    return statements
+    return [part for stmt in statements for part in _unfold_do(stmt)]
+
+
+def _unfold_do(stmt: Statement) -> list[Statement]:
+    """`do` followed by indented statements (Haskell's layout rule) is those statements."""
+    lines = stmt.text.split("\n")
+    head = lines[0]
+    if not (head == "do" or head.startswith(("do ", "do\t"))):
+        return [stmt]
+    body = [" " * 3 + head[3:]] + lines[1:] if head.strip() != "do" else [""] + lines[1:]
+    indents = [len(b) - len(b.lstrip()) for b in body if b.strip()]
+    if not indents:
+        return []
+    cut = min(indents)
+    dedented = "\n".join(b[cut:] if b.strip() else "" for b in body)
+    return [Statement(s.text, s.line + stmt.line - 1) for s in split_statements(dedented)]
 
 
 @lru_cache(maxsize=2048)
@@ -167,19 +189,47 @@ class _Evaluator:
             self.scope[str(name)] = self.expr(body)
         elif kind == "channel":
             name, body = tree.children
-            value = self.expr(body)
-            if isinstance(value, MiniString):
-                raise PatchError(f'{name} needs controls, such as `{name} $ s "{value.text}"`', *where)
-            pattern = coerce(value, "pattern", f"the pattern of {name}", where)
-            try:
-                trial_query(pattern)
-            except (ZeroDivisionError, QueryLimitError, ValueError, TypeError, ArithmeticError) as err:
-                raise PatchError(f"{name} fails when played: {err}", *where) from None
-            self.patch.channels[str(name)] = pattern
+            self.channel(str(name), body, where)
+        elif kind == "named_channel":
+            name, body = tree.children
+            self.channel(str(name)[1:-1], body, where)
+        elif kind == "switch":
+            action, target = tree.children
+            if target is None and action != "unsolo":
+                raise PatchError(f"{action} needs a channel, like `{action} 1` or `{action} d1`", *where)
+            self.patch.switches.append((str(action), None if target is None else _channel_name(target)))
+        elif kind == "key":
+            text = str(tree.children[0])[1:-1]
+            key = notes.parse_key(text)
+            if key is None:
+                raise PatchError(f'`{text}` is not a key; write a tonic and a mode, like key "e minor"', *where)
+            self.patch.key = key
+        elif kind == "style":
+            style = str(tree.children[0])[1:-1]
+            if style not in STYLES:
+                raise PatchError(f"unknown style `{style}`{did_you_mean(style, STYLES)} "
+                                 f"(styles: {', '.join(STYLES)})", *where)
+            self.patch.style = style
+        elif kind == "expression" and _is_scale_statement(tree.children[0]):
+            scale = str(tree.children[0].children[1].children[0])[1:-1]
+            if scale not in notes.SCALES:
+                raise PatchError(f"unknown scale `{scale}`{did_you_mean(scale, notes.SCALES)}", *where)
+            self.patch.scale = scale
         elif kind == "expression":
             raise PatchError("a pattern on its own does nothing: send it to a channel, like `d1 $ ...`", *where)
         else:
             raise AssertionError(kind)
+
+    def channel(self, name: str, body: Tree, where: tuple[int, int]) -> None:
+        value = self.expr(body)
+        if isinstance(value, MiniString):
+            raise PatchError(f'{name} needs controls, such as `{name} $ s "{value.text}"`', *where)
+        pattern = coerce(value, "pattern", f"the pattern of {name}", where)
+        try:
+            trial_query(pattern)
+        except (ArithmeticError, QueryLimitError, RecursionError, ValueError, TypeError, IndexError) as err:
+            raise PatchError(f"{name} fails when played: {err}", *where) from None
+        self.patch.channels[name] = pattern
 
     def number(self, tree: Tree) -> Fraction:
         if tree.data == "negative_number":
@@ -207,6 +257,8 @@ class _Evaluator:
             raise PatchError(f"unknown function `{name}`{hint}", *where)
         if kind == "list":
             return ListValue([self.expr(c) for c in tree.children if c is not None])
+        if kind == "tuple":
+            return tuple(self.expr(c) for c in tree.children)
         if kind in ("apply", "dollar"):
             f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
             return apply(f, arg, where)
@@ -244,6 +296,20 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
     a = coerce(left, "pattern", f"the left side of `{op}`", where)
     b = coerce(right, "pattern", f"the right side of `{op}`", where)
     return controls.operator_pattern(op, a, b)
+
+
+def _is_scale_statement(tree: Tree) -> bool:
+    """`scale "dorian"` on its own line sets the patch's scale (inside a pattern, scale is a function)."""
+    return (tree.data == "apply" and tree.children[0].data == "name"
+            and str(tree.children[0].children[0]) == "scale" and tree.children[1].data == "string")
+
+
+def _channel_name(token: Token) -> str:
+    """`1` and `d1` name the same channel; a string names a `p "name"` channel."""
+    text = str(token)
+    if token.type == "NUMBER":
+        return f"d{text}"
+    return text[1:-1] if token.type == "STRING" else text
 
 
 def _where(tree: Tree) -> tuple[int, int]:

@@ -17,13 +17,15 @@ from math import floor
 from typing import Any, Callable, Iterable, Sequence
 
 Time = Fraction
-Location = tuple[int, int, int]  # (line, first column, column after the end), 1-based
-
-MAX_EVENTS = 100_000  # per query: a runaway pattern gives an error, not an exhausted machine
 
 
 class QueryLimitError(RuntimeError):
     """A query produced more events than a performer could ever hear."""
+
+Location = tuple[int, int, int]  # (line, first column, column after the end), 1-based
+
+MAX_EVENTS = 100_000  # per query: a runaway pattern gives an error, not an exhausted machine
+MAX_CYCLES = 20_000  # per elementary query: `bd*100000000` is a mistake, not a rhythm
 
 
 def sam(t: Time) -> Time:
@@ -48,6 +50,9 @@ class TimeSpan:
         """Split at cycle boundaries; a zero-width span stays one span."""
         if self.begin == self.end:
             return [self]
+        if self.end - self.begin > MAX_CYCLES:
+            raise QueryLimitError(f"a pattern asked for more than {MAX_CYCLES} cycles at once "
+                                  "(is a factor of fast or * too big?)")
         spans, b = [], self.begin
         while b < self.end:
             e = min(sam(b) + 1, self.end)
@@ -193,6 +198,28 @@ class Pattern:
 
         return Pattern(query).split_queries()
 
+    def _focus(self, begin: Time, end: Time) -> Pattern:
+        """Like compress, but without the gaps: cycle 0 of self plays in [begin, end), and so on."""
+        width = end - begin
+        if width <= 0:
+            return silence
+        return self._early(sam(begin))._fast(1 / width)._late(begin)
+
+    def _zoom(self, begin: Time, end: Time) -> Pattern:
+        """Play only [begin, end) of each cycle, stretched to fill the cycle."""
+        begin, end = to_time(begin), to_time(end)
+        width = end - begin
+        if width <= 0:
+            return silence
+
+        def query(span: TimeSpan) -> list[Event]:
+            cycle = sam(span.begin)
+            to_inner = lambda t: cycle + begin + (t - cycle) * width  # noqa: E731
+            to_outer = lambda t: cycle + (t - cycle - begin) / width  # noqa: E731
+            return [e.with_span(lambda s: s.with_time(to_outer)) for e in self.query(span.with_time(to_inner))]
+
+        return Pattern(query).split_queries()
+
     def rev(self) -> Pattern:
         """Reverse each cycle."""
 
@@ -278,6 +305,29 @@ class Pattern:
             return out
 
         return Pattern(query)
+
+
+def squeeze_join(pat: Pattern) -> Pattern:
+    """Squeeze a whole cycle of each inner pattern into the whole of the outer event holding it."""
+
+    def query(span: TimeSpan) -> list[Event]:
+        out = []
+        for outer in pat.query(span):
+            w = outer.whole_or_part()
+            inner = outer.value._focus(w.begin, w.end)
+            for e in inner.query(outer.part):
+                part = e.part.intersection(outer.part)
+                if part is None:
+                    continue
+                whole = None
+                if e.whole is not None and outer.whole is not None:
+                    whole = e.whole.intersection(outer.whole)
+                    if whole is None:
+                        continue
+                out.append(Event(whole, part, e.value, e.locations + outer.locations))
+        return out
+
+    return Pattern(query)
 
 
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:

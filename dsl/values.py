@@ -82,6 +82,8 @@ def describe(value: Any) -> str:
         return f"`{value.name}`"
     if isinstance(value, ListValue):
         return "a list"
+    if isinstance(value, tuple):
+        return "a tuple"
     return "a function"
 
 
@@ -95,6 +97,21 @@ def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
         if isinstance(value, ListValue):
             return [coerce(v, "pattern", what, where) for v in value.items]
         raise PatchError(f"{what} should be a list of patterns in `[ ]`; got {describe(value)}", *where)
+    if kind == "functions":
+        if isinstance(value, ListValue):
+            return [coerce(v, "function", what, where) for v in value.items]
+        raise PatchError(f"{what} should be a list of functions in `[ ]`; got {describe(value)}", *where)
+    if kind == "span":
+        if (isinstance(value, tuple) and len(value) == 2
+                and all(isinstance(v, (int, float, Fraction)) for v in value)):
+            return tuple(Fraction(v) if not isinstance(v, float) else Fraction(v).limit_denominator(1 << 20)
+                         for v in value)
+        raise PatchError(f"{what} should be a pair of numbers like `(0.25, 0.75)`; got {describe(value)}", *where)
+    if kind == "weighted":
+        if isinstance(value, ListValue) and all(isinstance(v, tuple) and len(v) == 2 for v in value.items):
+            return [(v[0].text if isinstance(v[0], MiniString) else v[0], float(v[1])) for v in value.items]
+        raise PatchError(f'{what} should be a list of (value, weight) pairs like `[("bd", 1), ("sn", 0.5)]`',
+                         *where)
     if kind == "int":
         if isinstance(value, (int, Fraction)) and Fraction(value).denominator == 1:
             return int(value)

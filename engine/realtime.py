@@ -195,9 +195,12 @@ class RealtimeEngine:
             messages = list(self.scheduler.messages[-5:])
             unknown = sorted(self.scheduler.unknown_sounds)
             channels = sorted(self.scheduler.channels)
+            silenced = sorted(c for c in channels if not self.scheduler.audible(c))
             bpm = self.scheduler.bpm
+            key, style = self.scheduler.key, self.scheduler.style
         return {
-            "cycle": cycle, "bpm": bpm, "channels": channels, "audio": self.info.backend,
+            "cycle": cycle, "bpm": bpm, "channels": channels, "silenced": silenced, "audio": self.info.backend,
+            "key": None if key is None else {"tonic": key[0], "mode": key[1]}, "style": style,
             "device": self.info.device, "message": self.info.message, "rate": self.rate, "block": self.block,
             "latency": self.info.latency, "xruns": self.info.xruns, "late_events": int(self.ring.counters[LATE]),
             "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,

@@ -38,6 +38,10 @@ class Scheduler:
         self.channels: dict[str, Pattern] = {}
         self.last_good: dict[str, Pattern] = {}
         self.muted: set[str] = set()
+        self.soloed: set[str] = set()
+        self.key: tuple[int, str] | None = None
+        self.style: str | None = None
+        self.scale: str | None = None
         self.messages: list[str] = []  # runtime problems for the performer, newest last
         self.unknown_sounds: set[str] = set()
 
@@ -68,6 +72,21 @@ class Scheduler:
         for name, pattern in patch.channels.items():
             self.channels[name] = pattern
             self.last_good[name] = pattern
+        for action, name in patch.switches:
+            if action == "solo":
+                self.soloed.add(name)
+            elif action == "unsolo":
+                self.soloed.discard(name) if name else self.soloed.clear()
+            elif action == "mute":
+                self.muted.add(name)
+            elif action == "unmute":
+                self.muted.discard(name)
+        self.key = patch.key or self.key
+        self.style = patch.style or self.style
+        self.scale = patch.scale or self.scale
+
+    def audible(self, name: str) -> bool:
+        return name not in self.muted and (not self.soloed or name in self.soloed)
 
     def hush(self) -> None:
         self.channels.clear()
@@ -77,7 +96,7 @@ class Scheduler:
         begin, finish = self.cycle_at(start), self.cycle_at(end)
         rows: list[list[float]] = []
         for index, (name, pattern) in enumerate(sorted(self.channels.items())):
-            if name in self.muted:
+            if not self.audible(name):
                 continue
             try:
                 events = pattern.onsets(begin, finish)
