@@ -130,9 +130,9 @@ def _plain(value: Any) -> Any:
 
 
 def query_events(expr: str, begin: Fraction, end: Fraction, kind: str | None) -> list[dict[str, Any]]:
-    from dsl import evaluate_expression
+    from dsl.patch import query_expression
 
-    events = evaluate_expression(expr, kind).query_span(begin, end)
+    events = query_expression(expr, begin, end, kind)
     rows = [{"whole": None if e.whole is None else [_time(e.whole.begin), _time(e.whole.end)],
              "part": [_time(e.part.begin), _time(e.part.end)], "value": _plain(e.value),
              "_begin": e.part.begin} for e in events]

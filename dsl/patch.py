@@ -143,19 +143,41 @@ def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = Non
             patch.errors.append(_shift(err, stmt))
         except RecursionError:
             patch.errors.append(PatchError("this statement is nested too deeply", stmt.line, 1))
+        except PLAY_ERRORS as err:  # an argument no pattern can use, caught while building it
+            patch.errors.append(PatchError(f"this statement cannot be played: {err}", stmt.line, 1))
     patch.bindings = {k: v for k, v in scope.items() if k not in (env or {})}
     return patch
 
 
 def evaluate_expression(text: str, kind: str | None = None) -> Pattern:
     """Evaluate one expression (`jam query`): a bare string is read as atoms of `kind`."""
-    tree = _parse_statement(text.strip())
+    try:
+        tree = _parse_statement(text.strip())
+    except RecursionError:
+        raise PatchError("this expression is nested too deeply", 1, 1) from None
     if tree.data != "expression":
         raise PatchError("expected a pattern expression, not a statement", 1, 1)
-    value = _Evaluator({}, Patch()).expr(tree.children[0])
+    try:
+        value = _Evaluator({}, Patch()).expr(tree.children[0])
+    except RecursionError:
+        raise PatchError("this expression is nested too deeply", 1, 1) from None
     if isinstance(value, MiniString):
         return value.compile(kind)
     return coerce(value, "pattern", "the expression", (1, 1))
+
+
+PLAY_ERRORS = (ArithmeticError, QueryLimitError, RecursionError, ValueError, TypeError, IndexError, KeyError)
+
+
+def query_expression(text: str, begin: Fraction, end: Fraction, kind: str | None = None) -> list:
+    """Evaluate and query an expression; every failure comes back as one PatchError."""
+    pattern = evaluate_expression(text, kind)
+    try:
+        return pattern.query_span(begin, end)
+    except PatchError:
+        raise
+    except PLAY_ERRORS as err:
+        raise PatchError(f"the pattern fails when played: {err}", 1, 1) from None
 
 
 def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
@@ -227,7 +249,7 @@ class _Evaluator:
         pattern = coerce(value, "pattern", f"the pattern of {name}", where)
         try:
             trial_query(pattern)
-        except (ArithmeticError, QueryLimitError, RecursionError, ValueError, TypeError, IndexError) as err:
+        except PLAY_ERRORS as err:
             raise PatchError(f"{name} fails when played: {err}", *where) from None
         self.patch.channels[name] = pattern
 
