@@ -26,12 +26,16 @@ def bjorklund(k: int, n: int) -> tuple[bool, ...]:
     return tuple(b for group in xs + ys for b in group)
 
 
-def euclid_off(k: int, n: int, rotation: int, pat: Pattern) -> Pattern:
-    """Play pat on the k-of-n Euclidean steps rotated left by rotation; negative k inverts."""
+def euclid_off(k: int, n: int, rotation: int, pat: Pattern, fill: bool = False) -> Pattern:
+    """Play pat on the k-of-n Euclidean steps rotated left by rotation; negative k inverts.
+
+    With fill (boolean patterns, as Tidal's _euclidOffBool), the off-steps play `not value`.
+    """
     if n <= 0:
         return silence
     bits = bjorklund(abs(k), n)
     if k < 0:
         bits = tuple(not b for b in bits)
-    return fastcat([pat if b else silence for b in bits])._early(Fraction(rotation % n, n))
+    off = pat.fmap(lambda v: not v) if fill else silence
+    return fastcat([pat if b else off for b in bits])._early(Fraction(rotation % n, n))
 

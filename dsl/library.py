@@ -17,7 +17,7 @@ from .errors import PatchError, did_you_mean
 from .pattern import (Event, Pattern, TimeSpan, fastcat, patternify, pure, signal, silence, slowcat, squeeze_join,
                       stack)
 from .randomness import degrade_by_with, rand, time_to_rand, undegrade_by_with
-from .values import Func, apply
+from .values import Func, apply, describe
 
 LIBRARY: dict[str, Func] = {}
 
@@ -30,8 +30,11 @@ def function(name: str, *params: str, doc: str) -> Callable[[Callable[..., Any]]
 
 
 def _call(f: Any, pat: Pattern) -> Pattern:
-    """Apply a patch-level function value to a pattern."""
-    return apply(f, pat, (1, 1))
+    """Apply a patch-level function value to a pattern; it must give a pattern back."""
+    result = apply(f, pat, (1, 1))
+    if not isinstance(result, Pattern):
+        raise PatchError(f"{describe(f)} needs more arguments before it can change a pattern")
+    return result
 
 
 P, N, R = "pattern", "pattern:number", "pattern:rational"
@@ -134,9 +137,7 @@ for _name, _p, _doc in [("sometimes", 0.5, "half the time"), ("often", 0.75, "th
 def _iter(n: Pattern, pat: Pattern) -> Pattern:
     def one(k: Any) -> Pattern:
         k = int(k)
-        if k == 0:
-            return pat
-        return Pattern(lambda span: pat._early(Fraction(math.floor(span.begin) % k, k)).query(span)).split_queries()
+        return slowcat([pat._early(Fraction(i, k)) for i in range(k)]) if k else pat
     return patternify(one, n)
 
 

@@ -68,6 +68,11 @@ def _explain(err: UnexpectedInput, text: str) -> PatchError:
 
 
 def _number(text: str) -> int | Fraction | float:
+    if "%" in text:
+        numerator, _, denominator = text.partition("%")
+        if Fraction(denominator) == 0:
+            raise ZeroDivisionError(f"`{text}` divides by zero")
+        return Fraction(numerator) / Fraction(denominator)
     if "." in text or "e" in text:
         return float(text)
     return int(text)
@@ -87,19 +92,23 @@ def _atom_converter(kind: str) -> Callable[[Token], Any]:
                 return False
             raise PatchError(f"`{text}` is not a boolean (use t or f, 1 or 0)", tok.line, tok.column)
         if tok.type == "NUMBER":
-            value = _number(text)
-            return Fraction(text) if kind == "rational" else value
+            try:
+                value = _number(text)
+            except ZeroDivisionError as err:
+                raise PatchError(str(err), tok.line, tok.column) from None
+            return Fraction(value) if kind == "rational" and not isinstance(value, float) else value
+        sign, body = (-1, text[1:]) if text.startswith("-") else (1, text)
+        if kind in ("number", "rational"):  # Tidal's Double and Rational atoms: ratios first (`e` = 1/8)
+            value = notes.ratio_shorthand(body)
+            if value is not None:
+                return sign * value if kind == "rational" else sign * float(value)
         if kind in ("note", "number"):
-            value = notes.note_value(text)
+            value = notes.note_value(body)
             if value is not None:
-                return value
-            chord = notes.chord_notes(text)
-            if chord is not None:
+                return sign * value
+            chord = notes.chord_notes(body)
+            if chord is not None and sign == 1:
                 return chord
-        if kind == "rational":
-            value = notes.ratio_shorthand(text)
-            if value is not None:
-                return value
         raise PatchError(f"`{text}` is not a {kind}", tok.line, tok.column)
 
     return convert
@@ -119,7 +128,7 @@ def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int 
         raise _shift(err, line, column) from None
     kind = kind or infer_type(tree)
     try:
-        return _Compiler(_atom_converter(kind), line, column).layers(tree.children[0])[0]
+        return _Compiler(kind, line, column).layers(tree.children[0])[0]
     except PatchError as err:
         raise _shift(err, line, column) from None
 
@@ -134,8 +143,9 @@ def _shift(err: PatchError, line: int, column: int) -> PatchError:
 class _Compiler:
     """Walks a parse tree, turning each node into a pattern and its step count."""
 
-    def __init__(self, convert: Callable[[Token], Any], line: int, column: int):
-        self.convert = convert
+    def __init__(self, kind: str, line: int, column: int):
+        self.kind = kind
+        self.convert = _atom_converter(kind)
         self.number = _atom_converter("rational")
         self.line, self.column = line, column
         self.seed = 0
@@ -188,7 +198,7 @@ class _Compiler:
             low, _, high = tree.children
             a, b = self.range_end(low), self.range_end(high)
             values = range(a, b + 1) if a <= b else range(a, b - 1, -1)
-            return [(Fraction(1), pure(v, self.term_locations(low))) for v in values]
+            return [(Fraction(1), fastcat([pure(v, self.term_locations(low)) for v in values]))]
         term, *modifiers = tree.children
         pattern = self.term(term)
         weight, count = Fraction(1), 1
@@ -212,8 +222,8 @@ class _Compiler:
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
                     args.append(pure(Fraction(0)))
-                body = pattern
-                pattern = patternify(lambda k, n, r: euclid_off(int(k), int(n), int(r), body), *args)
+                body, fill = pattern, self.kind == "bool"
+                pattern = patternify(lambda k, n, r: euclid_off(int(k), int(n), int(r), body, fill), *args)
         return [(weight, pattern)] * count
 
     def range_end(self, term: Tree) -> int:

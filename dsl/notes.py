@@ -21,9 +21,16 @@ def note_value(name: str) -> int | None:
     return _LETTERS[letter] + shift + (int(octave) - 5 if octave else 0) * 12
 
 
+_RATIO = re.compile(r"^([0-9]+(?:\.[0-9]+)?)?([whqestfx])$")
+
+
 def ratio_shorthand(name: str) -> Fraction | None:
-    """`q` = 1/4, `e` = 1/8, `3q` handled by the number path; None if not a shorthand."""
-    return _RATIOS.get(name)
+    """`q` = 1/4, `e` = 1/8, `3q` = 3/4; None if not a shorthand."""
+    m = _RATIO.match(name)
+    if not m:
+        return None
+    count = Fraction(m.group(1)) if m.group(1) else Fraction(1)
+    return count * _RATIOS[m.group(2)]
 
 
 # Tidal's scale table (Sound.Tidal.Scales), the common part: semitones above the tonic.

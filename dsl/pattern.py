@@ -11,6 +11,7 @@ locations of the atoms that made it, so the console can highlight them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass
 from fractions import Fraction
 from math import floor
@@ -26,6 +27,21 @@ Location = tuple[int, int, int]  # (line, first column, column after the end), 1
 
 MAX_EVENTS = 100_000  # per query: a runaway pattern gives an error, not an exhausted machine
 MAX_CYCLES = 20_000  # per elementary query: `bd*100000000` is a mistake, not a rhythm
+
+
+_budget = threading.local()  # events left to make in the current top-level query
+
+
+def _spend(count: int) -> None:
+    """Count elementary events against the running query's budget; stop a runaway early."""
+    left = getattr(_budget, "left", None)
+    if left is None:
+        return
+    left -= count
+    if left < 0:
+        raise QueryLimitError(f"a pattern made more than {MAX_EVENTS} events in one query "
+                              "(is a factor of fast or * too big?)")
+    _budget.left = left
 
 
 def sam(t: Time) -> Time:
@@ -111,10 +127,15 @@ class Pattern:
         self.query = query
 
     def query_span(self, begin: Any, end: Any) -> list[Event]:
-        events = self.query(TimeSpan(to_time(begin), to_time(end)))
-        if len(events) > MAX_EVENTS:
-            raise QueryLimitError(f"a pattern made more than {MAX_EVENTS} events in one query")
-        return events
+        """Query from outside (the scheduler, a command): the budget of events starts here."""
+        outermost = getattr(_budget, "left", None) is None
+        if outermost:
+            _budget.left = MAX_EVENTS
+        try:
+            return self.query(TimeSpan(to_time(begin), to_time(end)))
+        finally:
+            if outermost:
+                _budget.left = None
 
     def onsets(self, begin: Any, end: Any) -> list[Event]:
         return [e for e in self.query_span(begin, end) if e.has_onset]
@@ -334,11 +355,9 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
 
     def query(span: TimeSpan) -> list[Event]:
-        out = []
-        for s in span.cycles():
-            c = sam(s.begin)
-            out.append(Event(TimeSpan(c, c + 1), s, value, locations))
-        return out
+        cycles = span.cycles()
+        _spend(len(cycles))
+        return [Event(TimeSpan(sam(s.begin), sam(s.begin) + 1), s, value, locations) for s in cycles]
 
     return Pattern(query)
 
