@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from fractions import Fraction
+from dsl.rational import Fraction
 from pathlib import Path
 from typing import Any
 

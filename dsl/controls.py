@@ -7,7 +7,7 @@ the `|+|` family merge them. Names and meanings are SuperDirt's.
 from __future__ import annotations
 
 import operator
-from fractions import Fraction
+from .rational import Fraction
 from typing import Any, Callable
 
 from .errors import PatchError

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fractions import Fraction
+from .rational import Fraction
 from functools import lru_cache
 
 from .pattern import Pattern, fastcat, silence

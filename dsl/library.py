@@ -7,7 +7,7 @@ that Tidal patterns (`fast "<1 2>"`) are patterned here too, through `patternify
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from .rational import Fraction
 from typing import Any, Callable
 
 from . import controls

@@ -9,7 +9,7 @@ context that reads the string (see `ATOM_TYPES`).
 
 from __future__ import annotations
 
-from fractions import Fraction
+from .rational import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from fractions import Fraction
+from .rational import Fraction
 
 _LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _NOTE = re.compile(r"^([a-g])((?:s|f|n|#)*)(-?[0-9]+)?$")

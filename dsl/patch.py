@@ -8,7 +8,7 @@ good statements apply and the bad ones come back as `PatchError`s.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
+from .rational import Fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any

@@ -12,8 +12,7 @@ locations of the atoms that made it, so the console can highlight them.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
-from fractions import Fraction
+from .rational import Fraction
 from math import floor
 from typing import Any, Callable, Iterable, Sequence
 
@@ -57,10 +56,21 @@ def to_time(x: Any) -> Time:
     return Fraction(x)
 
 
-@dataclass(frozen=True, slots=True)
 class TimeSpan:
-    begin: Time
-    end: Time
+    """A half-open span of cycles. Immutable by convention; a plain class because
+    a frozen dataclass's __init__ costs three times as much, and queries make thousands."""
+
+    __slots__ = ("begin", "end")
+
+    def __init__(self, begin: Time, end: Time):
+        self.begin = begin
+        self.end = end
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TimeSpan) and self.begin == other.begin and self.end == other.end
+
+    def __hash__(self) -> int:
+        return hash((self.begin, self.end))
 
     def cycles(self) -> list[TimeSpan]:
         """Split at cycle boundaries; a zero-width span stays one span."""
@@ -97,12 +107,26 @@ class TimeSpan:
         return f"({self.begin}>{self.end})"
 
 
-@dataclass(frozen=True, slots=True)
 class Event:
-    whole: TimeSpan | None
-    part: TimeSpan
-    value: Any
-    locations: tuple[Location, ...] = ()
+    """What happens in a span: `whole` its full extent (None for a signal), `part` the piece
+    inside the query, `value`, and the source locations of the atoms that made it."""
+
+    __slots__ = ("whole", "part", "value", "locations")
+
+    def __init__(self, whole: TimeSpan | None, part: TimeSpan, value: Any, locations: tuple[Location, ...] = ()):
+        self.whole = whole
+        self.part = part
+        self.value = value
+        self.locations = locations
+
+    def __eq__(self, other: object) -> bool:
+        return (isinstance(other, Event) and self.whole == other.whole and self.part == other.part
+                and self.value == other.value and self.locations == other.locations)
+
+    __hash__ = None  # type: ignore[assignment]  (values may be dicts)
+
+    def __repr__(self) -> str:
+        return f"Event({self.whole!r}, {self.part!r}, {self.value!r})"
 
     @property
     def has_onset(self) -> bool:
@@ -118,13 +142,27 @@ class Event:
         return self.whole if self.whole is not None else self.part
 
 
+_NOT_STEADY = object()
+
+
 class Pattern:
-    """A query from a time span to the events that overlap it."""
+    """A query from a time span to the events that overlap it.
 
-    __slots__ = ("query",)
+    `steady` holds the value of a pattern made by `pure` (one event per cycle), so that
+    constant arguments (`fast 2`) and sequences of plain atoms can take cheaper paths.
+    """
 
-    def __init__(self, query: Callable[[TimeSpan], list[Event]]):
+    __slots__ = ("query", "steady", "locations")
+
+    def __init__(self, query: Callable[[TimeSpan], list[Event]], steady: Any = _NOT_STEADY,
+                 locations: tuple[Location, ...] = ()):
         self.query = query
+        self.steady = steady
+        self.locations = locations
+
+    @property
+    def is_steady(self) -> bool:
+        return self.steady is not _NOT_STEADY
 
     def query_span(self, begin: Any, end: Any) -> list[Event]:
         """Query from outside (the scheduler, a command): the budget of events starts here."""
@@ -359,7 +397,7 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
         _spend(len(cycles))
         return [Event(TimeSpan(sam(s.begin), sam(s.begin) + 1), s, value, locations) for s in cycles]
 
-    return Pattern(query)
+    return Pattern(query, value, locations)
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -395,7 +433,28 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
 
 def fastcat(patterns: Sequence[Pattern]) -> Pattern:
     patterns = list(patterns)
+    if patterns and all(p.is_steady or p is silence for p in patterns):
+        return timecat([(Fraction(1), p) for p in patterns])
     return slowcat(patterns)._fast(len(patterns)) if patterns else silence
+
+
+def _atom_sequence(slots: list[tuple[Time, Time, Pattern]]) -> Pattern:
+    """timecat of plain atoms and rests, computed directly: the common case, kept cheap."""
+    atoms = [(b, e, p.steady, p.locations) for b, e, p in slots if p is not silence]
+
+    def query(span: TimeSpan) -> list[Event]:
+        out = []
+        for piece in span.cycles():
+            cycle = sam(piece.begin)
+            _spend(len(atoms))
+            for b, e, value, locations in atoms:
+                whole = TimeSpan(cycle + b, cycle + e)
+                part = whole.intersection(piece)
+                if part is not None and (part.begin < part.end or piece.begin == piece.end):
+                    out.append(Event(whole, part, value, locations))
+        return out
+
+    return Pattern(query)
 
 
 def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
@@ -404,6 +463,12 @@ def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
     total = sum((w for w, _ in weighted), Fraction(0))
     if total == 0:
         return silence
+    if all(p.is_steady or p is silence for _, p in weighted):
+        slots, begin = [], Fraction(0)
+        for w, p in weighted:
+            slots.append((begin / total, (begin + w) / total, p))
+            begin += w
+        return _atom_sequence(slots)
     parts, begin = [], Fraction(0)
     for w, p in weighted:
         end = begin + w
@@ -414,7 +479,12 @@ def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
 
 def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:
     """Call f with each combination of the argument patterns' values, taking events
-    from each result inside the argument event's span (Tidal's tParam + innerJoin)."""
+    from each result inside the argument event's span (Tidal's tParam + innerJoin).
+
+    With constant arguments the inner join reduces to querying f(values) cycle by cycle.
+    """
+    if all(a.is_steady for a in args):
+        return f(*(a.steady for a in args)).split_queries()
     if len(args) == 1:
         return args[0].fmap(f).inner_join()
     combined = args[0].fmap(lambda v: (v,))

@@ -8,7 +8,7 @@ names). Functions are curried, so `every 2 (fast 2)` is a value too.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from fractions import Fraction
+from .rational import Fraction
 from typing import Any, Callable
 
 from .errors import PatchError

@@ -6,7 +6,7 @@ An offline render starts at cycle 0 on sample 0. The same seed gives the same by
 from __future__ import annotations
 
 import math
-from fractions import Fraction
+from dsl.rational import Fraction
 
 import numpy as np
 

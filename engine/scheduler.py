@@ -8,7 +8,7 @@ moves the reference point so that cycle time stays continuous.
 from __future__ import annotations
 
 import zlib
-from fractions import Fraction
+from dsl.rational import Fraction
 from math import floor
 from typing import Any
 

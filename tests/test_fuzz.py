@@ -6,7 +6,7 @@ either work or give PatchErrors that point inside the text.
 
 from __future__ import annotations
 
-from fractions import Fraction
+from dsl.rational import Fraction
 from pathlib import Path
 
 from hypothesis import HealthCheck, given, settings
