@@ -297,10 +297,16 @@ class Pattern:
 
     def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Structure from the left: each left event samples the right over its whole."""
+        steady, value, extra = other.is_steady, other.steady, other.locations
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
             for left in self.query(span):
+                w = left.whole_or_part()
+                if steady and (floor(w.end) == floor(w.begin) or w.end == floor(w.begin) + 1):
+                    # a constant on the right, inside one cycle: one result, nothing to cut
+                    out.append(Event(left.whole, left.part, f(left.value, value), left.locations + extra))
+                    continue
                 for right in other.query(left.whole_or_part()):
                     part = left.part.intersection(right.part)
                     if part is None:

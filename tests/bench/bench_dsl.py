@@ -15,7 +15,7 @@ from dsl.rational import Fraction
 
 from dsl import parse_patch
 from dsl.mini import parse as parse_mini
-from dsl.patch import _parse_statement
+from dsl.patch import _parse_statement, split_statements
 
 CHANNEL = ('d{i} $ every {k} (fast 2) $ sometimesBy 0.3 (# speed 2) $ (1/16) ~> '
            's "[bd*4, hh*8, ~ sn:{i} ~ sn, cp(3,8,{r})]*2" # gain 0.9')
@@ -52,8 +52,16 @@ def main() -> None:
         patch = parse_patch(text)
         assert not patch.errors, patch.errors[:1]
 
+    def cold_parse_only():
+        parse_mini.cache_clear()
+        _parse_statement.cache_clear()
+        for stmt in split_statements(text):
+            _parse_statement(stmt.text)
+
+    med, best = median_ms(cold_parse_only, 30)
+    print(f"parse 100-line patch (lark, cold):    median {med:7.2f} ms  min {best:7.2f} ms")
     med, best = median_ms(cold_parse, 30)
-    print(f"parse+compile 100-line patch (cold):  median {med:7.2f} ms  min {best:7.2f} ms  (target < 10 ms)")
+    print(f"parse+compile+trial-query (cold):     median {med:7.2f} ms  min {best:7.2f} ms  (target < 10 ms)")
 
     patch = parse_patch(busy_patch())
     patterns = list(patch.channels.values())
