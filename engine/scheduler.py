@@ -36,7 +36,7 @@ class Scheduler:
         self.ref_cycle = Fraction(0)
         self.seed = seed
         self.channels: dict[str, Pattern] = {}
-        self.last_good: dict[str, Pattern] = {}
+        self.previous: dict[str, Pattern] = {}  # what each channel played before its last change
         self.muted: set[str] = set()
         self.soloed: set[str] = set()
         self.key: tuple[int, str] | None = None
@@ -70,8 +70,9 @@ class Scheduler:
         if patch.hush:
             self.channels.clear()
         for name, pattern in patch.channels.items():
+            if name in self.channels:
+                self.previous[name] = self.channels[name]
             self.channels[name] = pattern
-            self.last_good[name] = pattern
         for action, name in patch.switches:
             if action == "solo":
                 self.soloed.add(name)
@@ -100,9 +101,13 @@ class Scheduler:
                 continue
             try:
                 events = pattern.onsets(begin, finish)
-            except Exception as err:  # a pattern that fails when queried goes back to its last good one
-                self._revert(name, pattern, err)
-                continue
+            except Exception as err:  # a pattern that fails when played gives way to the one before
+                if not self._revert(name, err):
+                    continue
+                try:
+                    events = self.channels[name].onsets(begin, finish)
+                except Exception:
+                    continue
             for event in events:
                 row = self._row(event.whole.begin, event.whole.end, event.value, index)
                 if row is not None:
@@ -110,15 +115,17 @@ class Scheduler:
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
 
-    def _revert(self, name: str, failed: Pattern, err: Exception) -> None:
-        good = self.last_good.get(name)
-        if good is failed or good is None:
+    def _revert(self, name: str, err: Exception) -> bool:
+        """A pattern that fails when played gives way to the one it replaced (as in Tidal).
+        Returns whether there was one."""
+        previous = self.previous.pop(name, None)
+        if previous is None:
             self.channels.pop(name, None)
-            self.last_good.pop(name, None)
             self.messages.append(f"{name} stopped: {err}")
-        else:
-            self.channels[name] = good
-            self.messages.append(f"{name} went back to its last good pattern: {err}")
+            return False
+        self.channels[name] = previous
+        self.messages.append(f"{name} went back to its previous pattern: {err}")
+        return True
 
     def _row(self, onset: Fraction, end: Fraction, value: Any, channel: int) -> list[float] | None:
         if not isinstance(value, dict) or "s" not in value:
