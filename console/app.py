@@ -1,7 +1,8 @@
 """The performance screen: the patch in an editor, keys to evaluate it, what the engine is doing.
 
 The console is only a client: the engine runs in its own process, so a slow
-redraw or a dead terminal never touches the audio.
+redraw or a dead terminal never touches the audio. Screen updates are capped
+(status 4 per second, playing atoms 10 per second) so a slow SSH link stays usable.
 """
 
 from __future__ import annotations
@@ -10,9 +11,13 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static, TextArea
+from textual.widgets import Footer, Static
 
+from . import recovery
 from .client import EngineClient, EngineUnavailable, start_engine, stop_engine
+from .editor import PatchEditor
+from .palette import FunctionsProvider
+from .screens import HelpScreen, RecoverScreen, SaveAsScreen
 
 
 def block_at(text: str, row: int) -> tuple[str, int]:
@@ -35,40 +40,64 @@ class JamApp(App):
 
     TITLE = "Jam Console"
     CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {FunctionsProvider}
     BINDINGS = [
-        Binding("ctrl+r", "eval_block", "Eval block", priority=True),
+        Binding("ctrl+r", "eval_block", "Eval", priority=True),
         Binding("f5", "eval_all", "Eval all", priority=True),
         Binding("f8", "hush", "Hush", priority=True),
+        Binding("f9", "panic", "Panic", priority=True),
+        Binding("ctrl+t", "toggle_comment", "Comment", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("f2", "save_as", "Save as", priority=True, show=False),
+        Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
     STATUS_INTERVAL = 0.25
+    PLAYING_INTERVAL = 0.1
+    AUTOSAVE_INTERVAL = 2.0
 
     def __init__(self, patch_path: Path, client: EngineClient):
         super().__init__()
         self.patch_path = Path(patch_path)
         self.client = client
         self.engine_message_shown = False
+        self.autosaved_text: str | None = None
         try:
             self.initial_text = self.patch_path.read_text(encoding="utf-8")
         except FileNotFoundError:
             self.initial_text = ""
 
     def compose(self) -> ComposeResult:
-        yield TextArea(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
+        yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
         yield Static("", id="messages")
         yield Static("starting…", id="status")
         yield Footer()
 
     @property
-    def editor(self) -> TextArea:
-        return self.query_one("#editor", TextArea)
+    def editor(self) -> PatchEditor:
+        return self.query_one("#editor", PatchEditor)
 
     def on_mount(self) -> None:
         self.sub_title = str(self.patch_path)
         self.editor.focus()
-        self.evaluate(self.editor.text, 1)
+        self.autosaved_text = self.editor.text
+        recovered = recovery.pending_recovery(self.patch_path)
+        if recovered is not None:
+            self.push_screen(RecoverScreen(self.patch_path.name, recovered.count("\n") + 1),
+                             lambda yes: self._recovered(recovered if yes else None))
+        else:
+            self.evaluate(self.editor.text, 1)
         self.set_interval(self.STATUS_INTERVAL, self.refresh_status)
+        self.set_interval(self.PLAYING_INTERVAL, self.refresh_playing)
+        self.set_interval(self.AUTOSAVE_INTERVAL, self.autosave)
+
+    def _recovered(self, text: str | None) -> None:
+        if text is not None:
+            self.editor.load_text(text)
+            self.show("recovered the unsaved text (ctrl+s to keep it)")
+        else:
+            recovery.discard_recovery(self.patch_path)
+        self.evaluate(self.editor.text, 1)
 
     # -- evaluation ------------------------------------------------------------
     def evaluate(self, text: str, first_line: int) -> None:
@@ -77,15 +106,24 @@ class JamApp(App):
         except EngineUnavailable as err:
             self.show(str(err), error=True)
             return
-        if reply.get("errors"):
+        errors = reply.get("errors", [])
+        last = first_line + text.count("\n")
+        # keep the marks of errors outside the evaluated lines; replace those inside
+        kept = [p for p in self.editor.error_places if not first_line <= p[0] <= last]
+        self.editor.show_errors(kept + [(e["line"], e["column"]) for e in errors])
+        if errors:
             name = self.patch_path.name
-            self.show("\n".join(f"{name}:{e['line']}:{e['column']}: {e['message']}" for e in reply["errors"]),
-                      error=True)
+            self.show("\n".join(f"{name}:{e['line']}:{e['column']}: {e['message']}" for e in errors), error=True)
         else:
             playing = ", ".join(reply.get("channels", [])) or "nothing new"
             self.show(f"evaluated: {playing}")
 
     def action_eval_block(self) -> None:
+        selection = self.editor.selected_text
+        if selection.strip():
+            first = min(self.editor.selection.start, self.editor.selection.end)[0] + 1
+            self.evaluate(selection, first)
+            return
         block, first = block_at(self.editor.text, self.editor.cursor_location[0])
         if block.strip():
             self.evaluate(block, first)
@@ -94,24 +132,64 @@ class JamApp(App):
         self.evaluate(self.editor.text, 1)
 
     def action_hush(self) -> None:
+        self._send("hush", "hush: all channels silent")
+
+    def action_panic(self) -> None:
+        self._send("panic", "panic: all sound off")
+
+    def _send(self, op: str, done: str) -> None:
         try:
-            self.client.request("hush")
-            self.show("hush: all channels silent")
+            self.client.request(op)
+            self.show(done)
         except EngineUnavailable as err:
             self.show(str(err), error=True)
 
+    def action_toggle_comment(self) -> None:
+        self.editor.toggle_comment()
+
+    # -- files -------------------------------------------------------------------
     def action_save(self) -> None:
+        self.save_to(self.patch_path)
+
+    def action_save_as(self) -> None:
+        self.push_screen(SaveAsScreen(str(self.patch_path)), lambda path: path and self.save_to(Path(path)))
+
+    def save_to(self, path: Path) -> None:
         try:
-            self.patch_path.write_text(self.editor.text, encoding="utf-8")
-            self.show(f"saved {self.patch_path}")
+            path.write_text(self.editor.text, encoding="utf-8")
         except OSError as err:
-            self.show(f"cannot save {self.patch_path}: {err.strerror}", error=True)
+            self.show(f"cannot save {path}: {err.strerror}", error=True)
+            return
+        recovery.discard_recovery(self.patch_path)
+        self.patch_path = path
+        self.sub_title = str(path)
+        self.autosaved_text = self.editor.text
+        self.show(f"saved {path}")
+
+    def autosave(self) -> None:
+        text = self.editor.text
+        if text != self.autosaved_text:
+            try:
+                recovery.write_recovery(self.patch_path, text)
+                self.autosaved_text = text
+            except OSError as err:
+                self.show(f"autosave failed: {err.strerror}", error=True)
+
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen())
 
     # -- display -----------------------------------------------------------------
     def show(self, message: str, error: bool = False) -> None:
         widget = self.query_one("#messages", Static)
         widget.update(message)
         widget.set_class(error, "error")
+
+    def refresh_playing(self) -> None:
+        try:
+            places = self.client.request("playing")["places"]
+        except (EngineUnavailable, KeyError):
+            return
+        self.editor.show_playing([tuple(p) for p in places])
 
     def refresh_status(self) -> None:
         try:
@@ -122,11 +200,17 @@ class JamApp(App):
         if s.get("message") and not self.engine_message_shown:
             self.engine_message_shown = True
             self.show(s["message"])
-        audio = s["device"] if s.get("audio") == "audio" else "silent clock"
         cycle = s["cycle"]
         beat = int((cycle % 1) * 4) + 1
-        parts = [f"{s['bpm']:.0f} bpm", f"cycle {int(cycle)} beat {beat}", audio, f"xruns {s['xruns']}",
-                 "playing " + (" ".join(s["channels"]) or "nothing")]
+        audio = "silent" if s.get("audio") != "audio" else f"out {s['latency'] * 1000:.0f} ms"
+        parts = [f"{s['bpm']:.0f} bpm", f"cyc {int(cycle)}.{beat}"]
+        if s.get("key"):
+            names = ["c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b"]
+            parts.append(f"{names[s['key']['tonic']]} {s['key']['mode']}")
+        if s.get("style"):
+            parts.append(s["style"])
+        parts += [audio, f"cpu {s.get('load', 0) * 100:.0f}%", f"xrun {s['xruns']}",
+                  "▶ " + (" ".join(c for c in s["channels"] if c not in s.get("silenced", [])) or "–")]
         if s.get("runtime_errors"):
             parts.append(s["runtime_errors"][-1])
         self.query_one("#status", Static).update(" · ".join(parts))
@@ -136,9 +220,9 @@ def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = 
                 device: str | None = None) -> int:
     """Run the console; with start, own an engine process and stop it on the way out."""
     proc = None
+    log = socket_path.with_suffix(".log")
     if start:
         print("starting the engine…", flush=True)
-        log = socket_path.with_suffix(".log")
         try:
             proc = start_engine(socket_path, audio=audio, device=device, log=log)
         except EngineUnavailable as err:
@@ -150,6 +234,7 @@ def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = 
     finally:
         if proc is not None:
             stop_engine(proc, client)
+            log.unlink(missing_ok=True)
         else:
             client.close()
     return 0

@@ -21,8 +21,8 @@ from dsl.patch import Patch
 from .kernel import LATE, EventRing, warm_up
 from .scheduler import Scheduler
 
-LOOKAHEAD = 0.1  # seconds of events queued ahead of the audio
-TICK = 0.01  # how often the scheduler thread wakes
+LOOKAHEAD = 0.15  # seconds of events queued ahead of the audio
+TICK = 0.04  # how often the scheduler thread wakes: fewer, larger queries hold the GIL less in all
 
 
 @dataclass
@@ -38,6 +38,7 @@ class AudioInfo:
     xruns: int = 0
     callbacks: int = 0
     slow_callbacks: int = 0
+    load: float = 0.0  # share of each block's time spent rendering it (smoothed)
     errors: list[str] = field(default_factory=list)
 
 
@@ -96,7 +97,9 @@ class RealtimeEngine:
         self.ring.render(outdata, int(self.frames[0]), float(self.rate))
         self.frames[0] += frames
         self.info.callbacks += 1
-        if time.perf_counter() - start > frames / self.rate:
+        share = (time.perf_counter() - start) * self.rate / frames
+        self.info.load += 0.02 * (share - self.info.load)
+        if share > 1.0:
             self.info.slow_callbacks += 1
 
     def _open_stream(self) -> bool:
@@ -124,9 +127,11 @@ class RealtimeEngine:
         period = self.block / self.rate
         next_time = time.perf_counter()
         while self.running:
+            start = time.perf_counter()
             self.ring.render(out, int(self.frames[0]), float(self.rate))
             self.frames[0] += self.block
             self.info.callbacks += 1
+            self.info.load += 0.02 * ((time.perf_counter() - start) / period - self.info.load)
             next_time += period
             delay = next_time - time.perf_counter()
             if delay > 0:
@@ -189,6 +194,13 @@ class RealtimeEngine:
             self.scheduler.hush()
         self.ring.panic()
 
+    def playing(self) -> list[list[int]]:
+        """Source places (line, column, end column) of the atoms heard now, output latency included.
+        Read from what the scheduler already computed: no pattern is queried here."""
+        heard = max(int(self.frames[0]) - int(self.info.latency * self.rate), 0)
+        with self.lock:
+            return [list(p) for p in self.scheduler.sounding(heard)]
+
     def status(self) -> dict:
         with self.lock:
             cycle = float(self.scheduler.cycle_at(int(self.frames[0])))
@@ -203,6 +215,6 @@ class RealtimeEngine:
             "key": None if key is None else {"tonic": key[0], "mode": key[1]}, "style": style,
             "device": self.info.device, "message": self.info.message, "rate": self.rate, "block": self.block,
             "latency": self.info.latency, "xruns": self.info.xruns, "late_events": int(self.ring.counters[LATE]),
-            "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
+            "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks, "load": self.info.load,
             "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
         }

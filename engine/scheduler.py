@@ -8,6 +8,7 @@ moves the reference point so that cycle time stays continuous.
 from __future__ import annotations
 
 import zlib
+from collections import deque
 from dsl.rational import Fraction
 from math import floor
 from typing import Any
@@ -44,6 +45,8 @@ class Scheduler:
         self.scale: str | None = None
         self.messages: list[str] = []  # runtime problems for the performer, newest last
         self.unknown_sounds: set[str] = set()
+        # (onset sample, end sample, source places) of what was scheduled lately: the console's view
+        self.recent: deque[tuple[int, int, tuple]] = deque(maxlen=512)
 
     # -- time ----------------------------------------------------------------
     def cycle_at(self, sample: int) -> Fraction:
@@ -112,8 +115,15 @@ class Scheduler:
                 row = self._row(event.whole.begin, event.whole.end, event.value, index)
                 if row is not None:
                     rows.append(row)
+                    if event.locations:
+                        self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
+
+    def sounding(self, sample: int) -> list[tuple[int, int, int]]:
+        """Source places of the scheduled events whose span holds the given sample."""
+        places = {p for start, end, locations in self.recent if start <= sample < end for p in locations}
+        return sorted(places)
 
     def _revert(self, name: str, err: Exception) -> bool:
         """A pattern that fails when played gives way to the one it replaced (as in Tidal).

@@ -38,6 +38,8 @@ class EngineServer:
             return {"ok": not errors, "errors": errors, "channels": sorted(patch.channels)}
         if op == "status":
             return self.engine.status()
+        if op == "playing":
+            return {"places": self.engine.playing()}
         if op == "hush":
             self.engine.hush()
             return {"ok": True}

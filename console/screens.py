@@ -1,0 +1,87 @@
+"""Small screens over the editor: help, the offer to recover unsaved text, save as."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import Input, Static
+
+KEYS = [
+    ("ctrl+r", "evaluate the block under the cursor (or the selection)"),
+    ("f5", "evaluate the whole patch"),
+    ("f8", "hush: silence every channel"),
+    ("f9", "panic: all sound off, now"),
+    ("ctrl+t", "comment / uncomment the line or selection"),
+    ("ctrl+z / ctrl+y", "undo / redo"),
+    ("ctrl+s", "save"),
+    ("f2", "save as"),
+    ("ctrl+p", "command palette: the pattern functions with their docs"),
+    ("f1", "this help"),
+    ("ctrl+q", "quit (stops the engine `jam` started)"),
+]
+
+
+class HelpScreen(ModalScreen):
+    BINDINGS = [Binding("escape,f1,q", "dismiss", "Close")]
+    DEFAULT_CSS = """
+    HelpScreen { align: center middle; }
+    HelpScreen > Vertical { width: auto; max-width: 90%; height: auto; border: round $accent;
+                            padding: 0 1; background: $surface; }
+    """
+
+    def compose(self) -> ComposeResult:
+        width = max(len(k) for k, _ in KEYS)
+        lines = ["[b]Jam Console keys[/b]", ""] + [f"{k.ljust(width)}  {d}" for k, d in KEYS]
+        lines += ["", "Blocks are separated by blank lines. An error leaves the old pattern playing.",
+                  "escape closes this"]
+        with Vertical():
+            yield Static("\n".join(lines), markup=True)
+
+
+class RecoverScreen(ModalScreen[bool]):
+    """Offer text that was typed but not saved (the console was killed or the link dropped)."""
+
+    BINDINGS = [Binding("y", "answer(True)", "Recover"), Binding("n,escape", "answer(False)", "Discard")]
+    DEFAULT_CSS = """
+    RecoverScreen { align: center middle; }
+    RecoverScreen > Vertical { width: 70; max-width: 95%; height: auto; border: round $warning;
+                               padding: 0 1; background: $surface; }
+    """
+
+    def __init__(self, name: str, lines: int):
+        super().__init__()
+        self.patch_name, self.lines = name, lines
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static(f"Unsaved text of {self.patch_name} was found ({self.lines} lines), newer than the file.\n"
+                         "Recover it? [b]y[/b] recover · [b]n[/b] keep the file as it is", markup=True)
+
+    def action_answer(self, answer: bool) -> None:
+        self.dismiss(answer)
+
+
+class SaveAsScreen(ModalScreen[str | None]):
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    SaveAsScreen { align: center middle; }
+    SaveAsScreen > Vertical { width: 70; max-width: 95%; height: auto; border: round $accent;
+                              background: $surface; }
+    """
+
+    def __init__(self, current: str):
+        super().__init__()
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Save as (enter to save, escape to cancel):")
+            yield Input(value=self.current, id="path")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
