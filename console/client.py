@@ -73,8 +73,12 @@ def start_engine(path: Path, audio: bool = True, device: str | None = None, wait
     protocol.private_dir(path.parent)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     stderr = open(log, "ab") if log else subprocess.DEVNULL
-    proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
-                            start_new_session=True)
+    try:
+        proc = subprocess.Popen(cmd, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=stderr, env=env,
+                                start_new_session=True)
+    finally:
+        if log:
+            stderr.close()  # the child has its own copy
     deadline = time.monotonic() + wait
     client = EngineClient(path, timeout=1.0)
     while time.monotonic() < deadline:

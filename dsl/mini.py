@@ -120,15 +120,18 @@ def infer_type(tree: Tree) -> str:
     return "string" if words else "number"
 
 
-def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int = 1) -> Pattern:
-    """Compile mini-notation to a pattern of `kind` atoms; line/column place the text in a patch."""
+def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int = 1, line_offset: int = 0) -> Pattern:
+    """Compile mini-notation to a pattern of `kind` atoms.
+
+    line/column place the text for error messages; the atoms' source locations are
+    moved down a further line_offset lines (the statement's place in the patch)."""
     try:
         tree = parse(text)
     except PatchError as err:
         raise _shift(err, line, column) from None
     kind = kind or infer_type(tree)
     try:
-        return _Compiler(kind, line, column).layers(tree.children[0])[0]
+        return _Compiler(kind, line + line_offset, column).layers(tree.children[0])[0]
     except PatchError as err:
         raise _shift(err, line, column) from None
 

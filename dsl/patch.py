@@ -138,7 +138,7 @@ def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = Non
     for stmt in split_statements(text, first_line):
         try:
             tree = _parse_statement(stmt.text)
-            _Evaluator(scope, patch).statement(tree)
+            _Evaluator(scope, patch, stmt.line).statement(tree)
         except PatchError as err:
             patch.errors.append(_shift(err, stmt))
         except RecursionError:
@@ -186,9 +186,10 @@ def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
 
 
 class _Evaluator:
-    def __init__(self, scope: dict[str, Any], patch: Patch):
+    def __init__(self, scope: dict[str, Any], patch: Patch, first_line: int = 1):
         self.scope = scope
         self.patch = patch
+        self.line_offset = first_line - 1  # errors stay statement-relative; atom locations need patch lines
 
     def statement(self, tree: Tree) -> None:
         kind = tree.data
@@ -268,7 +269,7 @@ class _Evaluator:
             return -Fraction(str(tree.children[0]))
         if kind == "string":
             tok = tree.children[0]
-            return MiniString(str(tok)[1:-1], tok.line, tok.column + 1)
+            return MiniString(str(tok)[1:-1], tok.line, tok.column + 1, self.line_offset)
         if kind == "name":
             name = str(tree.children[0])
             if name in self.scope:

@@ -18,14 +18,16 @@ from .pattern import Pattern, pure
 
 @dataclass(frozen=True)
 class MiniString:
-    """A double-quoted string, with where its first character sits in the patch."""
+    """A double-quoted string, with where its first character sits in its statement, and how
+    far that statement is from the top of the patch (for the atoms' source locations)."""
 
     text: str
     line: int = 1
     column: int = 1
+    line_offset: int = 0
 
     def compile(self, kind: str | None) -> Pattern:
-        return compile_mini(self.text, kind, self.line, self.column)
+        return compile_mini(self.text, kind, self.line, self.column, self.line_offset)
 
 
 @dataclass

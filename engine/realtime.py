@@ -39,6 +39,7 @@ class AudioInfo:
     callbacks: int = 0
     slow_callbacks: int = 0
     load: float = 0.0  # share of each block's time spent rendering it (smoothed)
+    late_callbacks: int = 0  # callbacks that started over a block late (waiting for the GIL counts)
     errors: list[str] = field(default_factory=list)
 
 
@@ -88,12 +89,17 @@ class RealtimeEngine:
         self._stream = None
         self._threads: list[threading.Thread] = []
         self.started_at = 0.0
+        self._next_start = 0.0  # when the next callback is due, by the callbacks' own clock
 
     # -- audio ---------------------------------------------------------------
     def _callback(self, outdata, frames, time_info, status) -> None:
         if status.output_underflow or status.output_overflow:
             self.info.xruns += 1
         start = time.perf_counter()
+        period = frames / self.rate
+        if self._next_start and start - self._next_start > period:
+            self.info.late_callbacks += 1
+        self._next_start = max(self._next_start + period, start) if self._next_start else start + period
         self.ring.render(outdata, int(self.frames[0]), float(self.rate))
         self.frames[0] += frames
         self.info.callbacks += 1
@@ -215,6 +221,7 @@ class RealtimeEngine:
             "key": None if key is None else {"tonic": key[0], "mode": key[1]}, "style": style,
             "device": self.info.device, "message": self.info.message, "rate": self.rate, "block": self.block,
             "latency": self.info.latency, "xruns": self.info.xruns, "late_events": int(self.ring.counters[LATE]),
-            "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks, "load": self.info.load,
+            "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
+            "late_callbacks": self.info.late_callbacks, "load": self.info.load,
             "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
         }

@@ -11,6 +11,12 @@ from console.app import JamApp, block_at
 from console.client import EngineClient, start_engine, stop_engine
 
 
+@pytest.fixture(autouse=True)
+def private_state(tmp_path, monkeypatch):
+    """Recovery files go to a folder of the test's own."""
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+
+
 @pytest.fixture
 def engine(tmp_path):
     path = tmp_path / "engine.sock"
@@ -53,7 +59,7 @@ async def test_console_evaluates_an_edit_and_shows_it(engine, tmp_path):
         await pilot.press("enter", *'d1 $ s "bd sn"')
         await pilot.press("ctrl+r")
         await wait_for(lambda: "evaluated: d1" in text_of(app, "#messages"))
-        await wait_for(lambda: "playing d1" in text_of(app, "#status"))
+        await wait_for(lambda: "▶ d1" in text_of(app, "#status"))
         assert "120 bpm" in text_of(app, "#status")
         assert engine.request("status")["channels"] == ["d1"]
 
@@ -63,7 +69,7 @@ async def test_an_error_is_shown_at_its_place_and_the_old_pattern_keeps_playing(
     patch.write_text('d1 $ s "bd*2"\n\nd2 $ s "hh*4"\n')
     app = JamApp(patch, engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: "playing d1 d2" in text_of(app, "#status"))
+        await wait_for(lambda: "▶ d1 d2" in text_of(app, "#status"))
         app.editor.move_cursor((2, 13))
         await pilot.press("backspace")  # d2 $ s "hh*4  -> unterminated string
         await pilot.press("ctrl+r")
@@ -91,6 +97,117 @@ async def test_hush_silences_every_channel(engine, tmp_path):
     patch.write_text('d1 $ s "bd"\nd2 $ s "sn"\n')
     app = JamApp(patch, engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: "playing d1 d2" in text_of(app, "#status"))
+        await wait_for(lambda: "▶ d1 d2" in text_of(app, "#status"))
         await pilot.press("f8")
-        await wait_for(lambda: "playing nothing" in text_of(app, "#status"))
+        await wait_for(lambda: "▶ –" in text_of(app, "#status"))
+
+
+async def test_the_atoms_that_sound_are_lit_in_the_editor(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('tempo 240\nd1 $ s "bd sn hh cp"\n')  # one atom per 1/4 s
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)):
+        seen: set[int] = set()
+
+        def collect() -> bool:
+            for line, start, end in app.editor.playing:
+                assert line == 2 and patch.read_text().splitlines()[1][start - 1:end - 1] in ("bd", "sn", "hh", "cp")
+                seen.add(start)
+            return len(seen) >= 3
+
+        await wait_for(collect, timeout=6)  # the light moves across the atoms
+
+
+async def test_panic_and_comment_toggle(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('d1 $ s "bd*4"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "▶ d1" in text_of(app, "#status"))
+        await pilot.press("ctrl+t")
+        assert app.editor.text.startswith('-- d1 $ s "bd*4"')
+        await pilot.press("ctrl+t")
+        assert app.editor.text.startswith('d1 $ s "bd*4"')
+        await pilot.press("f9")
+        await wait_for(lambda: "panic" in text_of(app, "#messages"))
+        await wait_for(lambda: "▶ –" in text_of(app, "#status"))
+
+
+async def test_selection_is_evaluated_alone(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('d1 $ s "bd"\nd2 $ s "sn"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "▶ d1 d2" in text_of(app, "#status"))
+        await pilot.press("f8")
+        await wait_for(lambda: "▶ –" in text_of(app, "#status"))
+        app.editor.selection = ((1, 0), (1, 11))  # select the d2 line only
+        await pilot.press("ctrl+r")
+        await wait_for(lambda: "▶ d2" in text_of(app, "#status"))
+        assert engine.request("status")["channels"] == ["d2"]
+
+
+async def test_help_lists_every_key(engine, tmp_path):
+    app = JamApp(tmp_path / "p.jam", engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        help_text = str(app.screen.query_one(Static).render())
+        for key in ("ctrl+r", "f5", "f8", "f9", "ctrl+t", "ctrl+s", "f2", "ctrl+p", "ctrl+q"):
+            assert key in help_text
+        await pilot.press("escape")
+        assert app.screen is app.screen_stack[0]
+
+
+async def test_save_as_writes_a_new_file_and_follows_it(engine, tmp_path):
+    app = JamApp(tmp_path / "a.jam", engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*'d1 $ s "bd"')
+        await pilot.press("f2")
+        field = app.screen.query_one("#path")
+        field.value = str(tmp_path / "b.jam")
+        await pilot.press("enter")
+        await wait_for(lambda: "saved" in text_of(app, "#messages"))
+        assert app.patch_path == tmp_path / "b.jam"
+    assert (tmp_path / "b.jam").read_text() == 'd1 $ s "bd"'
+
+
+async def test_palette_offers_the_pattern_functions_with_their_docs(engine, tmp_path):
+    from console.palette import _entries
+
+    names = dict(_entries())
+    assert len(names) >= 60 and names["fast"].startswith("speed up")
+    app = JamApp(tmp_path / "p.jam", engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+p")
+        await pilot.press(*"jux")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await wait_for(lambda: app.editor.text.startswith("jux"))
+
+
+async def test_unsaved_text_is_offered_back_after_a_crash(engine, tmp_path):
+    from console import recovery
+
+    patch = tmp_path / "p.jam"
+    patch.write_text('d1 $ s "bd"\n')
+    recovery.write_recovery(patch, 'd1 $ s "bd sn"\n-- typed before the crash\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: app.screen.__class__.__name__ == "RecoverScreen")
+        await pilot.press("y")
+        await wait_for(lambda: "typed before the crash" in app.editor.text)
+        await pilot.press("ctrl+s")
+    assert "typed before the crash" in patch.read_text()
+    assert recovery.pending_recovery(patch) is None
+
+
+async def test_autosave_keeps_the_typing(engine, tmp_path):
+    from console import recovery
+
+    patch = tmp_path / "p.jam"
+    app = JamApp(patch, engine)
+    app.AUTOSAVE_INTERVAL = 0.2
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*'d1 $ s "cp"')
+        path = recovery.recovery_path(patch)
+        await wait_for(lambda: path.exists() and path.read_text() == 'd1 $ s "cp"')

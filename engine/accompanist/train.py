@@ -1,0 +1,253 @@
+"""Training the next-chord network on the MIT/CC0 lead sheets, reproducibly.
+
+    python -m engine.accompanist.train [--epochs 14] [--seed 0]
+
+1. Replay every song through the same Session and Ear that serve `--online`, recording what the
+   ear reports at each beat boundary: the network trains on exactly the inputs it gets live.
+   Billboard has no melody: its chords are played into a key-only ear and the melody inputs stay
+   empty (flagged), so it teaches progressions and the key, not melody fit.
+2. Split by song (`leadsheets.split_of`); train on 'train', report per epoch on 'valid'.
+   The previous-chord input is the true previous beat's chord, but late by a beat at some
+   changes and replaced by another chord of the song in some segments: live, it is the
+   accompanist's own (sometimes late, sometimes wrong) choice, and the network must not trust it blindly.
+3. Count the bigram baseline on the same split and inputs, tune the fusion (ear weight, stay bonus)
+   on part of 'valid', and save weights/chord_lstm.pt and weights/bigram.npz.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+from torch import nn
+
+from . import chords, leadsheets
+from .baselines import BIGRAM, fit_bigram
+from .ear import Ear
+from .leadsheets import Note, Piece
+from .model import NO_CHORD, WEIGHTS, ChordLSTM, beat_features, style_index
+from .online import Session
+
+WINDOW = 128  # beats per training sequence
+
+
+@dataclass
+class Song:
+    id: str
+    split: str
+    style: int
+    feats: np.ndarray  # (T, FEATURES)
+    rot: np.ndarray  # (T,) rotation of each beat
+    chord: np.ndarray  # (T,) absolute chord of each beat, -1 none
+
+
+class _Recorder:
+    """A decider that only records what the ear reports at each beat boundary."""
+
+    def __init__(self):
+        self.snaps = []
+
+    def reset(self, style, beats_per_bar) -> None:
+        self.snaps = []
+
+    def on_beat(self, ear: Ear, beat: int) -> None:
+        self.snaps.append(ear.snapshot(beat))
+
+    def decide(self, ear, t):
+        return None
+
+
+def replay(piece: Piece) -> Song:
+    melody = bool(piece.notes)
+    notes = piece.notes if melody else [Note(on, off, 60 + pc) for on, off, c in piece.chords
+                                        if c is not None for pc in chords.pcs(c)]
+    recorder = _Recorder()
+    session = Session(recorder)
+    session.handle({"reset": {"time_signature": f"{piece.beats_per_bar}/4"}})
+    events = sorted([(n.onset, 1, {"note_on": {"t": n.onset, "pitch": n.pitch}}) for n in notes] +
+                    [(n.offset, 0, {"note_off": {"t": n.offset, "pitch": n.pitch}}) for n in notes],
+                    key=lambda e: (e[0], e[1]))
+    for _, _, msg in events:
+        session.handle(msg)
+    beats = int(np.ceil(piece.length))
+    session.handle({"decide": float(beats)})
+    onsets = np.array([c[0] for c in piece.chords])
+    feats, rot, chord = [], [], np.full(beats, -1)
+    for b, snap in enumerate(recorder.snaps[:beats]):
+        if not melody:  # chord tones stand in for notes only to find the key
+            snap.beat_pcs[:] = 0
+            snap.held_pcs[:] = 0
+            snap.onsets = 0
+        x, r = beat_features(snap, b, piece.beats_per_bar, melody)
+        feats.append(x)
+        rot.append(r)
+        i = np.searchsorted(onsets, b + 0.01, side="right") - 1
+        if i >= 0 and piece.chords[i][1] > b + 0.01 and piece.chords[i][2] is not None:
+            chord[b] = piece.chords[i][2]
+    return Song(piece.id, leadsheets.split_of(piece.id), style_index(piece.style),
+                np.array(feats, dtype=np.float32), np.array(rot), chord)
+
+
+def relative(chord: np.ndarray, rot: np.ndarray) -> np.ndarray:
+    """Absolute chords (-1 none) -> key-relative ones (-1 none)."""
+    out = chords.ROTATE[(-rot) % 12, np.maximum(chord, 0)]
+    return np.where(chord >= 0, out, -1)
+
+
+def history(chord: np.ndarray, rng: np.random.Generator | None, late: float = 0.3, wrong: float = 0.1) -> np.ndarray:
+    """The previous-beat chord input (absolute, NO_CHORD for none); with rng, late and wrong at times."""
+    prev = np.concatenate([[-1], chord[:-1]])
+    if rng is not None:
+        prev = prev.copy()
+        changes = np.flatnonzero(prev[1:] != prev[:-1]) + 1
+        song_chords = np.unique(chord[chord >= 0])
+        for k, start in enumerate(changes):
+            end = changes[k + 1] if k + 1 < len(changes) else len(prev)
+            if len(song_chords) and rng.random() < wrong:
+                prev[start:end] = rng.choice(song_chords)
+            elif rng.random() < late and start > 0:
+                prev[start] = prev[start - 1]
+    return np.where(prev >= 0, prev, NO_CHORD)
+
+
+def previous(song: Song, rng: np.random.Generator | None) -> np.ndarray:
+    """The previous-chord input of each beat, key-relative (NO_CHORD for none)."""
+    prev = history(song.chord, rng)
+    rel = chords.ROTATE[(-song.rot) % 12, np.minimum(prev, chords.NCHORDS - 1)]
+    return np.where(prev == NO_CHORD, NO_CHORD, rel)
+
+
+def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 64):
+    """Windows of WINDOW beats as (feats, prev, style, target) tensors; shuffled when rng is given."""
+    windows = []
+    for s in songs:
+        prev = previous(s, rng)
+        target = relative(s.chord, s.rot)
+        offset = int(rng.integers(WINDOW)) if rng is not None else 0
+        for a in range(-offset if offset else 0, len(s.chord), WINDOW):
+            a0 = max(a, 0)
+            style = s.style if rng is None or rng.random() > 0.2 else 0  # "any" learns the average
+            windows.append((s.feats[a0:a + WINDOW], prev[a0:a + WINDOW], style, target[a0:a + WINDOW]))
+    if rng is not None:
+        rng.shuffle(windows)
+    for i in range(0, len(windows), batch):
+        group = windows[i:i + batch]
+        t = max(len(w[0]) for w in group)
+        feats = np.zeros((len(group), t, group[0][0].shape[1]), dtype=np.float32)
+        prev = np.full((len(group), t), NO_CHORD)
+        target = np.full((len(group), t), -100)
+        for j, (f, p, _, y) in enumerate(group):
+            feats[j, :len(f)], prev[j, :len(p)] = f, p
+            target[j, :len(y)] = np.where(y >= 0, y, -100)
+        yield (torch.from_numpy(feats), torch.from_numpy(prev), torch.tensor([w[2] for w in group]),
+               torch.from_numpy(target))
+
+
+def validate(net: ChordLSTM, songs: list[Song]) -> dict:
+    """Teacher-forced next-beat loss and accuracy (exact chord; root and triad class) on held-out songs."""
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
+    total = n = exact = triad = 0.0
+    root_of = torch.arange(chords.NCHORDS) // chords.NQ
+    triad_of = torch.tensor([sorted(set(chords.TRIAD.values())).index(chords.TRIAD[chords.quality(c)])
+                             for c in range(chords.NCHORDS)])
+    net.eval()
+    with torch.inference_mode():
+        for feats, prev, style, target in batches(songs, None):
+            logits, _ = net(feats, prev, style)
+            ok = target >= 0
+            total += loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1)).item()
+            guess, truth = logits.argmax(-1)[ok], target[ok]
+            n += ok.sum().item()
+            exact += (guess == truth).sum().item()
+            triad += ((root_of[guess] == root_of[truth]) & (triad_of[guess] == triad_of[truth])).sum().item()
+    net.train()
+    return {"loss": total / n, "acc": exact / n, "triad_acc": triad / n}
+
+
+def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print) -> tuple[ChordLSTM, list[dict]]:
+    torch.manual_seed(seed)
+    rng = np.random.default_rng(seed)
+    net = ChordLSTM()
+    opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
+    steps = epochs * sum(1 for _ in batches(songs, None))
+    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps + epochs)
+    loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
+    history_ = []
+    for epoch in range(1, epochs + 1):
+        start, total, count = time.perf_counter(), 0.0, 0
+        for feats, prev, style, target in batches(songs, rng):
+            logits, _ = net(feats, prev, style)
+            loss = loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1))
+            opt.zero_grad()
+            loss.backward()
+            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            sched.step()
+            total, count = total + loss.item(), count + 1
+        metrics = {"epoch": epoch, "train_loss": total / count, **{f"valid_{k}": v for k, v in validate(net, valid).items()},
+                   "seconds": time.perf_counter() - start}
+        history_.append(metrics)
+        log(f"epoch {epoch:2d}/{epochs}  train loss {metrics['train_loss']:.3f}  valid loss {metrics['valid_loss']:.3f}"
+            f"  acc {metrics['valid_acc']:.3f}  triad {metrics['valid_triad_acc']:.3f}  {metrics['seconds']:.1f} s")
+    return net, history_
+
+
+def tune(path: Path, pieces: list[Piece], log=print) -> dict:
+    """The fusion (ear weight, stay bonus) with the best agreement + note fit inside 0.5-1.5 changes per bar."""
+    from .decide import ModelDecider
+    from .evaluate import evaluate
+    from .model import Predictor
+
+    predictor = Predictor(path)
+    best, best_score = {}, -np.inf
+    for ear in (0.0, 0.3, 0.6, 1.0):
+        for stay in (0.5, 1.0, 2.0, 3.0):
+            result = evaluate(pieces, {"m": lambda p: Session(ModelDecider(predictor, ear, stay))})["overall"]["m"]
+            ok = 0.5 <= result["changes_per_bar"] <= 1.5
+            value = result["triad"] + 0.5 * result["nic"] - (0 if ok else 1)
+            log(f"fusion ear {ear} stay {stay}: nic {result['nic']:.3f} triad {result['triad']:.3f} "
+                f"changes/bar {result['changes_per_bar']:.2f}")
+            if value > best_score:
+                best, best_score = {"ear": ear, "stay": stay}, value
+    return best
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="jam train", description="Train the accompanist's next-chord model.")
+    parser.add_argument("--epochs", type=int, default=14)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--limit", type=int, help="songs per file (quick runs)")
+    parser.add_argument("--tune-pieces", type=int, default=24)
+    args = parser.parse_args(argv)
+    torch.set_num_threads(2)
+    log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
+    start = time.perf_counter()
+    pieces = [p for f in leadsheets.TRAIN_FILES for p in leadsheets.load(leadsheets.DATA / f, limit=args.limit)]
+    songs = [replay(p) for p in pieces]
+    log(f"replayed {len(songs)} songs through the ear in {time.perf_counter() - start:.0f} s")
+    train = [s for s in songs if s.split == "train"]
+    valid = [s for s in songs if s.split == "valid"]
+    net, epochs = fit(train, valid, args.epochs, args.seed, log)
+    table = fit_bigram([(previous(s, None), relative(s.chord, s.rot)) for s in train])
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    np.savez_compressed(args.out.parent / BIGRAM.name, logp=table.astype(np.float32))
+    saved = {"config": net.config, "state": net.state_dict(), "epochs": epochs, "seed": args.seed,
+             "train_songs": len(train), "fusion": {}}
+    torch.save(saved, args.out)
+    tune_pieces = [p for p in pieces if p.notes and leadsheets.split_of(p.id) == "valid"][:args.tune_pieces]
+    saved["fusion"] = tune(args.out, tune_pieces, log)
+    saved["seconds"] = time.perf_counter() - start
+    torch.save(saved, args.out)
+    log(f"saved {args.out} ({args.out.stat().st_size / 1e6:.2f} MB), fusion {saved['fusion']}, "
+        f"{saved['seconds']:.0f} s in all")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
