@@ -43,7 +43,8 @@ class JamApp(App):
     COMMANDS = App.COMMANDS | {FunctionsProvider}
     BINDINGS = [
         Binding("ctrl+r", "eval_block", "Eval", priority=True),
-        Binding("f5", "eval_all", "Eval all", priority=True),
+        Binding("f5", "eval_all", "Eval all", priority=True, show=False),
+        Binding("f7", "transport", "Stop/start", priority=True, show=False),
         Binding("f8", "hush", "Hush", priority=True),
         Binding("f9", "panic", "Panic", priority=True),
         Binding("ctrl+t", "toggle_comment", "Comment", priority=True, show=False),
@@ -68,7 +69,9 @@ class JamApp(App):
             self.initial_text = ""
 
     def compose(self) -> ComposeResult:
-        yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
+        # no blinking cursor: over SSH every blink is a redraw sent down the line
+        yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent",
+                          cursor_blink=False)
         yield Static("", id="messages")
         yield Static("starting…", id="status")
         yield Footer()
@@ -130,6 +133,14 @@ class JamApp(App):
 
     def action_eval_all(self) -> None:
         self.evaluate(self.editor.text, 1)
+
+    def action_transport(self) -> None:
+        try:
+            stopped = self.client.request("status").get("stopped")
+            self.client.request("transport", action="start" if stopped else "stop")
+            self.show("transport: playing" if stopped else "transport: stopped (f7 to go on)")
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
 
     def action_hush(self) -> None:
         self._send("hush", "hush: all channels silent")
@@ -203,7 +214,7 @@ class JamApp(App):
         cycle = s["cycle"]
         beat = int((cycle % 1) * 4) + 1
         audio = "silent" if s.get("audio") != "audio" else f"out {s['latency'] * 1000:.0f} ms"
-        parts = [f"{s['bpm']:.0f} bpm", f"cyc {int(cycle)}.{beat}"]
+        parts = [f"{s['bpm']:.0f} bpm", ("■ " if s.get("stopped") else "") + f"cyc {int(cycle)}.{beat}"]
         if s.get("key"):
             names = ["c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b"]
             parts.append(f"{names[s['key']['tonic']]} {s['key']['mode']}")

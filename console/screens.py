@@ -11,6 +11,7 @@ from textual.widgets import Input, Static
 KEYS = [
     ("ctrl+r", "evaluate the block under the cursor (or the selection)"),
     ("f5", "evaluate the whole patch"),
+    ("f7", "stop / start the transport (the clock; what sounds rings out)"),
     ("f8", "hush: silence every channel"),
     ("f9", "panic: all sound off, now"),
     ("ctrl+t", "comment / uncomment the line or selection"),

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from dsl.patch import Patch
+from dsl.rational import Fraction
 
 from .kernel import LATE, EventRing, warm_up
 from .scheduler import Scheduler
@@ -191,6 +192,14 @@ class RealtimeEngine:
         with self.lock:
             self.scheduler.apply(patch, self.scheduled_until)
 
+    def transport(self, action: str, cycle: float | None = None) -> None:
+        """stop: hold the clock and let what sounds ring out; start: go on (or from `cycle`)."""
+        with self.lock:
+            if action == "stop":
+                self.scheduler.stop(self.scheduled_until)
+            else:
+                self.scheduler.start(self.scheduled_until, None if cycle is None else Fraction(cycle))
+
     def hush(self) -> None:
         with self.lock:
             self.scheduler.hush()
@@ -217,7 +226,7 @@ class RealtimeEngine:
             bpm = self.scheduler.bpm
             key, style = self.scheduler.key, self.scheduler.style
         return {
-            "cycle": cycle, "bpm": bpm, "channels": channels, "silenced": silenced, "audio": self.info.backend,
+            "cycle": cycle, "bpm": bpm, "stopped": self.scheduler.stopped, "channels": channels, "silenced": silenced, "audio": self.info.backend,
             "key": None if key is None else {"tonic": key[0], "mode": key[1]}, "style": style,
             "device": self.info.device, "message": self.info.message, "rate": self.rate, "block": self.block,
             "latency": self.info.latency, "xruns": self.info.xruns, "late_events": int(self.ring.counters[LATE]),

@@ -35,6 +35,7 @@ class Scheduler:
         self.cps = cps
         self.ref_sample = 0
         self.ref_cycle = Fraction(0)
+        self.stopped = False  # a stopped transport holds cycle time still and schedules nothing
         self.seed = seed
         self.channels: dict[str, Pattern] = {}
         self.previous: dict[str, Pattern] = {}  # what each channel played before its last change
@@ -50,6 +51,8 @@ class Scheduler:
 
     # -- time ----------------------------------------------------------------
     def cycle_at(self, sample: int) -> Fraction:
+        if self.stopped:
+            return self.ref_cycle
         return self.ref_cycle + Fraction(sample - self.ref_sample, self.rate) * self.cps
 
     def sample_at(self, cycle: Fraction) -> int:
@@ -60,6 +63,16 @@ class Scheduler:
         self.ref_cycle = self.cycle_at(at_sample)
         self.ref_sample = at_sample
         self.cps = cps
+
+    def stop(self, at_sample: int) -> None:
+        self.ref_cycle, self.ref_sample = self.cycle_at(at_sample), at_sample
+        self.stopped = True
+
+    def start(self, at_sample: int, cycle: Fraction | None = None) -> None:
+        """Go on from where the transport stopped, or from the given cycle."""
+        self.ref_cycle = self.cycle_at(at_sample) if cycle is None else cycle
+        self.ref_sample = at_sample
+        self.stopped = False
 
     @property
     def bpm(self) -> float:
@@ -99,6 +112,8 @@ class Scheduler:
         """Event rows for the onsets in samples [start, end), sorted by sample."""
         begin, finish = self.cycle_at(start), self.cycle_at(end)
         rows: list[list[float]] = []
+        if self.stopped:
+            return np.zeros((0, EVENT_FIELDS))
         for index, (name, pattern) in enumerate(sorted(self.channels.items())):
             if not self.audible(name):
                 continue

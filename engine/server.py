@@ -40,6 +40,12 @@ class EngineServer:
             return self.engine.status()
         if op == "playing":
             return {"places": self.engine.playing()}
+        if op == "transport":
+            action = request.get("action")
+            if action not in ("start", "stop"):
+                return {"error": "transport action must be start or stop"}
+            self.engine.transport(action, request.get("cycle"))
+            return {"ok": True}
         if op == "hush":
             self.engine.hush()
             return {"ok": True}

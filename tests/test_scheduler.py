@@ -45,3 +45,16 @@ def test_solo_and_mute_choose_what_is_heard():
     scheduler = Scheduler(48000)
     scheduler.apply(parse_patch('d1 $ s "bd"\nd2 $ s "sn"\nd3 $ s "hh"\nsolo 1\nsolo d3\nmute 3'), 0)
     assert [scheduler.audible(c) for c in ("d1", "d2", "d3")] == [True, False, False]
+
+
+def test_a_stopped_transport_holds_time_and_starts_again_where_it_was():
+    scheduler = Scheduler(48000)
+    scheduler.apply(parse_patch('tempo 120\nd1 $ s "bd*4"'), 0)
+    scheduler.stop(24000)  # a quarter cycle in
+    assert scheduler.cycle_at(90000) == Fraction(1, 4)
+    assert len(scheduler.rows_between(24000, 96000)) == 0
+    scheduler.start(96000)
+    rows = scheduler.rows_between(96000, 96000 + 72000)
+    assert [int(r[EV_SAMPLE]) for r in rows] == [96000, 120000, 144000]  # beats 2, 3, 4 of the cycle
+    scheduler.start(200000, Fraction(0))
+    assert scheduler.cycle_at(200000) == 0

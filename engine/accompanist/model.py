@@ -48,7 +48,7 @@ def beat_features(snap: Snapshot, beat: int, beats_per_bar: int, melody: bool = 
 
 
 class ChordLSTM(nn.Module):
-    def __init__(self, hidden: int = 192, chord_dim: int = 32, style_dim: int = 8):
+    def __init__(self, hidden: int = 160, chord_dim: int = 32, style_dim: int = 8):
         super().__init__()
         self.config = {"hidden": hidden, "chord_dim": chord_dim, "style_dim": style_dim}
         self.chord = nn.Embedding(chords.NCHORDS + 1, chord_dim)

@@ -33,7 +33,7 @@ from .leadsheets import Note, Piece
 from .model import NO_CHORD, WEIGHTS, ChordLSTM, beat_features, style_index
 from .online import Session
 
-WINDOW = 128  # beats per training sequence
+WINDOW = 64  # beats per training sequence
 
 
 @dataclass
@@ -122,7 +122,7 @@ def previous(song: Song, rng: np.random.Generator | None) -> np.ndarray:
     return np.where(prev == NO_CHORD, NO_CHORD, rel)
 
 
-def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 64):
+def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 128):
     """Windows of WINDOW beats as (feats, prev, style, target) tensors; shuffled when rng is given."""
     windows = []
     for s in songs:
@@ -174,8 +174,7 @@ def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print)
     rng = np.random.default_rng(seed)
     net = ChordLSTM()
     opt = torch.optim.AdamW(net.parameters(), lr=3e-3, weight_decay=1e-4)
-    steps = epochs * sum(1 for _ in batches(songs, None))
-    sched = torch.optim.lr_scheduler.OneCycleLR(opt, max_lr=3e-3, total_steps=steps + epochs)
+    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5 * (1 + np.cos(np.pi * e / epochs)))
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     history_ = []
     for epoch in range(1, epochs + 1):
@@ -187,8 +186,8 @@ def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print)
             loss.backward()
             nn.utils.clip_grad_norm_(net.parameters(), 1.0)
             opt.step()
-            sched.step()
             total, count = total + loss.item(), count + 1
+        sched.step()
         metrics = {"epoch": epoch, "train_loss": total / count, **{f"valid_{k}": v for k, v in validate(net, valid).items()},
                    "seconds": time.perf_counter() - start}
         history_.append(metrics)
@@ -225,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="songs per file (quick runs)")
     parser.add_argument("--tune-pieces", type=int, default=24)
     args = parser.parse_args(argv)
-    torch.set_num_threads(2)
+    torch.set_num_threads(1)  # on shared cores a second thread mostly waits (5x slower here)
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     start = time.perf_counter()
     pieces = [p for f in leadsheets.TRAIN_FILES for p in leadsheets.load(leadsheets.DATA / f, limit=args.limit)]
