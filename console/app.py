@@ -69,9 +69,7 @@ class JamApp(App):
             self.initial_text = ""
 
     def compose(self) -> ComposeResult:
-        # no blinking cursor: over SSH every blink is a redraw sent down the line
-        yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent",
-                          cursor_blink=False)
+        yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
         yield Static("", id="messages")
         yield Static("starting…", id="status")
         yield Footer()

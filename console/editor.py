@@ -41,6 +41,7 @@ class PatchEditor(TextArea):
         super().__init__(text, **kwargs)
         self.register_theme(JAM_THEME)
         self.theme = "jam"
+        self.cursor_blink = False  # over SSH every blink is a redraw sent down the line
 
     def _build_highlight_map(self) -> None:
         self._line_cache.clear()
