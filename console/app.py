@@ -93,12 +93,13 @@ class JamApp(App):
         self.set_interval(self.AUTOSAVE_INTERVAL, self.autosave)
 
     def _recovered(self, text: str | None) -> None:
-        if text is not None:
-            self.editor.load_text(text)
-            self.show("recovered the unsaved text (ctrl+s to keep it)")
-        else:
+        if text is None:
             recovery.discard_recovery(self.patch_path)
+        else:
+            self.editor.load_text(text)
         self.evaluate(self.editor.text, 1)
+        if text is not None and not self.editor.error_places:
+            self.show("recovered the unsaved text (ctrl+s to keep it)")
 
     # -- evaluation ------------------------------------------------------------
     def evaluate(self, text: str, first_line: int) -> None:

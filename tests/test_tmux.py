@@ -1,0 +1,150 @@
+"""End to end in a real terminal: `jam` in tmux at 80x24, driven by keys, read off the screen.
+
+This is what a performer over SSH does: type, evaluate, watch the playing atom move,
+make a mistake and keep the music, save; and lose nothing when the console is killed.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+JAM = [sys.executable, "-m", "console"]
+ROOT = Path(__file__).resolve().parent.parent
+
+
+class Tmux:
+    def __init__(self, name: str, env: dict[str, str]):
+        self.name, self.env = name, env
+
+    def run(self, *args: str) -> str:
+        return subprocess.run(["tmux", *args], capture_output=True, text=True, env=self.env, check=True).stdout
+
+    def start(self, command: list[str], cwd: Path) -> None:
+        line = " ".join(f"'{c}'" for c in command)
+        self.run("new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", "-c", str(cwd), line + "; sleep 60")
+
+    def keys(self, *keys: str) -> None:
+        """Press keys one at a time, as a hand does (a burst of escape sequences can lose keys)."""
+        for key in keys:
+            self.run("send-keys", "-t", self.name, key)
+            time.sleep(0.15)
+
+    def type(self, text: str) -> None:
+        self.run("send-keys", "-t", self.name, "-l", text)
+        time.sleep(0.15)
+
+    def screen(self, escapes: bool = False) -> str:
+        return self.run("capture-pane", "-p", *(["-e"] if escapes else []), "-t", self.name)
+
+    def wait_for(self, text: str, timeout: float = 90.0) -> str:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            screen = self.screen()
+            if text in screen:
+                return screen
+            time.sleep(0.2)
+        raise AssertionError(f"never saw {text!r} on the screen:\n{self.screen()}")
+
+    def pane_pid(self) -> int:
+        return int(self.run("display-message", "-p", "-t", self.name, "#{pane_pid}").strip())
+
+    def kill(self) -> None:
+        subprocess.run(["tmux", "kill-session", "-t", self.name], capture_output=True, env=self.env)
+
+
+@pytest.fixture
+def tmux(tmp_path, jack_server):
+    if not shutil.which("tmux"):
+        pytest.fail("tmux is missing: run the README's test command (make test), which installs it")
+    env = dict(os.environ, XDG_STATE_HOME=str(tmp_path / "state"), TMUX_TMPDIR=str(tmp_path), TERM="xterm-256color")
+    env.pop("TMUX", None)
+    session = Tmux("jamtest", env)
+    try:
+        yield session
+    finally:
+        session.kill()
+
+
+def lit_atoms(screen_with_escapes: str, line_prefix: str) -> set[str]:
+    """The words drawn in reverse video on the editor line that starts with line_prefix."""
+    lit = set()
+    for line in screen_with_escapes.splitlines():
+        plain = re.sub(r"\x1b\[[0-9;]*m", "", line)
+        if line_prefix not in plain:
+            continue
+        for match in re.finditer(r"\x1b\[(?:[0-9;]*;)?7(?:;[0-9;]*)?m((?:\x1b\[[0-9;]*m)*)([a-z]+)", line):
+            lit.add(match.group(2))
+    return lit
+
+
+def test_a_performer_types_evaluates_errs_and_saves_over_a_terminal(tmux, tmp_path):
+    patch = tmp_path / "set.jam"
+    patch.write_text("tempo 240\n\n")
+    tmux.start([*JAM, str(patch)], tmp_path)
+    tmux.wait_for("evaluated")
+    time.sleep(0.5)  # keys sent while Textual still sets the terminal up can be dropped
+    tmux.keys("Down", "Down")
+    tmux.type('d1 $ s "bd sn hh cp"')
+    tmux.keys("C-r")
+    tmux.wait_for("evaluated: d1")
+    tmux.wait_for("▶ d1")
+
+    seen: set[str] = set()
+    deadline = time.monotonic() + 10
+    while len(seen) < 3 and time.monotonic() < deadline:
+        seen |= lit_atoms(tmux.screen(escapes=True), 'd1 $ s "bd')
+        time.sleep(0.05)
+    assert len(seen) >= 3, f"the light did not move across the atoms (saw {seen})"
+
+    tmux.keys("End", "BSpace", "C-r")  # remove the closing quote: an error
+    screen = tmux.wait_for("set.jam:3:8: unterminated string")
+    assert "▶ d1" in screen  # the old pattern plays on
+    later: set[str] = set()
+    deadline = time.monotonic() + 10
+    while len(later) < 2 and time.monotonic() < deadline:
+        later |= lit_atoms(tmux.screen(escapes=True), 'd1 $ s "bd')
+        time.sleep(0.05)
+    assert len(later) >= 2, "the old pattern stopped playing after the error"
+
+    tmux.type('"')
+    tmux.keys("C-s")
+    tmux.wait_for("saved")
+    assert patch.read_text() == 'tempo 240\n\nd1 $ s "bd sn hh cp"'
+    tmux.keys("C-q")
+
+
+def test_killing_the_console_mid_edit_loses_nothing(tmux, tmp_path):
+    patch = tmp_path / "song.jam"
+    patch.write_text('d1 $ s "bd"\n')
+    tmux.start([*JAM, "--no-audio", str(patch)], tmp_path)
+    tmux.wait_for("evaluated")
+    time.sleep(0.5)
+    tmux.keys("End")
+    tmux.type(" # gain 0.8 -- typed, never saved")
+    time.sleep(3.0)  # longer than the autosave interval
+    pane = tmux.pane_pid()
+    children = subprocess.run(["pgrep", "-P", str(pane)], capture_output=True, text=True).stdout.split()
+    for pid in children:
+        os.kill(int(pid), signal.SIGKILL)  # the console dies at once: no handler, no save
+    time.sleep(1.0)
+    tmux.kill()
+    assert "never saved" not in patch.read_text()
+
+    tmux.start([*JAM, "--no-audio", str(patch)], tmp_path)
+    tmux.wait_for("Recover it?")
+    time.sleep(0.5)
+    tmux.keys("y")
+    tmux.wait_for("recovered the unsaved text")
+    tmux.keys("C-s")
+    tmux.wait_for("saved")
+    assert patch.read_text() == 'd1 $ s "bd" # gain 0.8 -- typed, never saved\n'
+    tmux.keys("C-q")
