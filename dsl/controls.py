@@ -17,7 +17,8 @@ from .pattern import Pattern
 CONTROLS: dict[str, str] = {
     "s": "string", "n": "note", "note": "note", "gain": "number", "velocity": "number",
     "pan": "number", "speed": "number", "begin": "number", "end": "number", "cut": "number",
-    "legato": "number", "sustain": "number", "attack": "number", "hold": "number",
+    "legato": "number", "sustain": "number", "attack": "number", "hold": "number", "decay": "number",
+    "suslevel": "number", "pw": "number",
     "release": "number", "cutoff": "number", "resonance": "number", "hcutoff": "number",
     "hresonance": "number", "bandf": "number", "bandq": "number", "shape": "number",
     "crush": "number", "coarse": "number", "room": "number", "size": "number", "dry": "number",

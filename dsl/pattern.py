@@ -181,6 +181,8 @@ class Pattern:
     # -- structure-preserving maps -------------------------------------------------
 
     def fmap(self, f: Callable[[Any], Any]) -> Pattern:
+        if self.is_steady:
+            return pure(f(self.steady), self.locations)
         return Pattern(lambda span: [e.with_value(f) for e in self.query(span)])
 
     def split_queries(self) -> Pattern:
@@ -297,6 +299,8 @@ class Pattern:
 
     def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Structure from the left: each left event samples the right over its whole."""
+        if self.is_steady and other.is_steady:
+            return pure(f(self.steady, other.steady), self.locations + other.locations)
         steady, value, extra = other.is_steady, other.steady, other.locations
 
         def query(span: TimeSpan) -> list[Event]:
@@ -321,6 +325,8 @@ class Pattern:
 
     def app_both(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Structure from both sides: wholes intersect."""
+        if self.is_steady and other.is_steady:
+            return pure(f(self.steady, other.steady), self.locations + other.locations)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []

@@ -14,10 +14,12 @@ from numba import njit
 
 from .dsp.drums import clap, hat, kick, snare
 from .dsp.synths import oscillator
-from .voices import (ACTIVE, AGE, CLAP, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_SAMPLE, EV_SEED,
-                     EV_SPEED, EVENT_FIELDS, FREQ, GAIN, GATE, HAT, KICK, KIND, LEFT, LENGTH, NOISE,
-                     OPEN_HAT, PHASE, RELEASE_SECONDS, RIGHT, RING_SECONDS, SAW, SERIAL, SINE, SNARE, SPEED,
-                     START, Z1, Z2, new_voices)
+from .voices import (ACTIVE, AGE, ATTACK, CLAP, CUTOFF, DECAY, EV_ATTACK, EV_CUTOFF, EV_DECAY, EV_FREQ,
+                     EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE, EV_SAMPLE, EV_SEED, EV_SPEED,
+                     EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, FREQ, GAIN, GATE, HAT, KICK, KIND, LEFT,
+                     LENGTH, NOISE, NOISE_OSC, OPEN_HAT, PHASE, RELEASE, RESONANCE, RIGHT,
+                     RING_SECONDS, SERIAL, SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, WIDTH, Z1, Z2,
+                     new_voices)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS = range(8)
@@ -57,10 +59,19 @@ def _start_voice(voices, ev, offset, sr, counters):
         for k in range(voices.shape[0]):
             if voices[k, ACTIVE] != 0.0 and voices[k, KIND] == OPEN_HAT:
                 voices[k, GATE] = 1.0
-    if kind == SINE or kind == SAW:
+    if kind >= SINE:
         v[FREQ] = ev[EV_FREQ]
         v[GATE] = ev[EV_GATE]
-        v[LENGTH] = ev[EV_GATE] + RELEASE_SECONDS * sr
+        v[ATTACK] = max(ev[EV_ATTACK], 1.0)
+        v[DECAY] = ev[EV_DECAY]
+        v[SUSTAIN_LEVEL] = ev[EV_SUSTAIN_LEVEL]
+        v[RELEASE] = max(ev[EV_RELEASE], 0.0)
+        v[CUTOFF] = ev[EV_CUTOFF]
+        v[RESONANCE] = ev[EV_RESONANCE]
+        v[WIDTH] = ev[EV_WIDTH]
+        if kind != NOISE_OSC:
+            v[NOISE] = 0.0
+        v[LENGTH] = v[GATE] + v[RELEASE] + 1.0
     else:
         v[LENGTH] = RING_SECONDS[kind] * sr
 
@@ -113,7 +124,7 @@ def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
         elif kind == CLAP:
             clap(v, buf, start, sr)
         else:
-            oscillator(v, buf, start, sr, kind, RELEASE_SECONDS)
+            oscillator(v, buf, start, sr, kind)
         # hearing safety: a voice whose state went bad is dropped, not heard
         if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
                 and math.isfinite(v[Z2])):
@@ -147,10 +158,10 @@ def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
 class EventRing:
     """The arrays the scheduler and the kernel share: events, counters, voices, mixing space."""
 
-    def __init__(self, capacity: int = 4096, max_block: int = 8192):
+    def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128):
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
-        self.voices = new_voices()
+        self.voices = new_voices(voices)
         self.mix = np.zeros((max_block, 2), dtype=np.float64)
         self.limiter = np.ones(1, dtype=np.float64)
 
@@ -181,9 +192,11 @@ class EventRing:
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens."""
     ring = EventRing(capacity=16)
-    rows = np.zeros((7, EVENT_FIELDS))
-    for kind in range(7):
-        rows[kind] = (kind * 8, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0)
+    kinds = RING_SECONDS.shape[0]
+    rows = np.zeros((kinds, EVENT_FIELDS))
+    for kind in range(kinds):
+        rows[kind, :9] = (kind * 8, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
+        rows[kind, EV_SUSTAIN_LEVEL], rows[kind, EV_CUTOFF], rows[kind, EV_WIDTH] = 1.0, 1000.0, 0.5
     ring.push(rows)
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)

@@ -16,7 +16,7 @@ from .kernel import EventRing, warm_up
 from .scheduler import Scheduler
 
 BLOCK = 128
-WINDOW = 4096  # samples of pattern queried at a time (the kernel still renders in BLOCKs)
+WINDOW = 24000  # samples of pattern queried at a time (the kernel still renders in BLOCKs)
 
 
 def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, seconds: float | None = None,
@@ -30,8 +30,11 @@ def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, s
     warm_up(rate)
     ring = EventRing()
     out = np.zeros((frames, 2), dtype=np.float32)
-    for window in range(0, frames, WINDOW):
-        ring.push(scheduler.rows_between(window, min(window + WINDOW, frames)))
-        for start in range(window, min(window + WINDOW, frames), BLOCK):
-            ring.render(out[start:min(start + BLOCK, frames)], start, float(rate))
+    scheduled = 0  # events up to this sample are in the ring
+    for start in range(0, frames, BLOCK):
+        end = min(start + BLOCK, frames)
+        while scheduled < end:  # every event of this block is queued before it renders
+            ring.push(scheduler.rows_between(scheduled, scheduled + WINDOW))
+            scheduled += WINDOW
+        ring.render(out[start:end], start, float(rate))
     return out

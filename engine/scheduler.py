@@ -18,12 +18,14 @@ import numpy as np
 from dsl import Pattern
 from dsl.patch import Patch
 
-from .voices import (CLAP, EVENT_FIELDS, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_SAMPLE, EV_SEED,
-                     EV_SPEED, HAT, KICK, OPEN_HAT, SAW, SINE, SNARE)
+from .voices import (CLAP, DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_RELEASE, DEFAULT_SUSTAIN_LEVEL, EV_ATTACK,
+                     EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
+                     EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
+                     OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE)
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
-          "cp": CLAP, "clap": CLAP, "sine": SINE, "saw": SAW, "sawtooth": SAW}
-PITCHED = (SINE, SAW)
+          "cp": CLAP, "clap": CLAP, "sine": SINE, "saw": SAW, "sawtooth": SAW, "square": SQUARE,
+          "triangle": TRIANGLE, "tri": TRIANGLE, "pulse": PULSE, "noise": NOISE_OSC}
 C5_HZ = 261.6255653005986  # Tidal's note 0 is middle C
 
 
@@ -152,6 +154,28 @@ class Scheduler:
         self.messages.append(f"{name} went back to its previous pattern: {err}")
         return True
 
+    def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
+        """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
+
+        As in SuperDirt: `sustain` is the gate in seconds, else `legato` times the event;
+        `hold` after the attack also sets it."""
+        rate = self.rate
+        attack = float(value.get("attack", DEFAULT_ATTACK))
+        if "sustain" in value:
+            gate = float(value["sustain"]) * rate
+        elif "hold" in value:
+            gate = (attack + float(value["hold"])) * rate
+        else:
+            gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
+        row[EV_GATE] = max(gate, 1.0)
+        row[EV_ATTACK] = attack * rate
+        row[EV_DECAY] = float(value.get("decay", DEFAULT_DECAY)) * rate
+        row[EV_SUSTAIN_LEVEL] = float(value.get("suslevel", DEFAULT_SUSTAIN_LEVEL))
+        row[EV_RELEASE] = float(value.get("release", DEFAULT_RELEASE)) * rate
+        row[EV_CUTOFF] = float(value.get("cutoff", 0))
+        row[EV_RESONANCE] = float(value.get("resonance", 0))
+        row[EV_WIDTH] = min(max(float(value.get("pw", 0.5)), 0.01), 0.99)
+
     def _row(self, onset: Fraction, end: Fraction, value: Any, channel: int) -> list[float] | None:
         if not isinstance(value, dict) or "s" not in value:
             return None
@@ -168,10 +192,7 @@ class Scheduler:
         row[EV_SPEED] = float(value.get("speed", 1))
         note = float(value.get("note", value.get("n", 0))) + 12 * (float(value.get("octave", 5)) - 5)
         row[EV_FREQ] = C5_HZ * 2.0 ** (note / 12.0)
-        if "sustain" in value:
-            gate = float(value["sustain"]) * self.rate
-        else:
-            gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
-        row[EV_GATE] = max(gate, 1.0) if kind in PITCHED else gate
+        if kind in OSCILLATORS:
+            self._envelope(row, value, sample, end)
         row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}".encode())
         return row

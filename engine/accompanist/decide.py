@@ -71,9 +71,9 @@ class ModelDecider(BeatDecider):
         super().reset(style, beats_per_bar)
         self.predictor.reset(style)
 
-    def prior(self, ear: Ear, beat: int) -> np.ndarray:
+    def prior(self, ear: Ear, beat: int) -> np.ndarray | None:
         snap = ear.snapshot(beat)
         feats, r = beat_features(snap, beat, self.beats_per_bar)
         prev = NO_CHORD if self.current is None else chords.rotate(self.current, -r)
-        relative = self.predictor.step(feats, prev)
-        return relative[chords.ROTATE[(-r) % 12]]
+        relative = self.predictor.step(feats, prev)  # stepped from beat 0 on, as in training
+        return relative[chords.ROTATE[(-r) % 12]] if snap.heard else None  # no key yet: no frame

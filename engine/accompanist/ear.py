@@ -99,7 +99,7 @@ class Ear:
         self.finished: deque[tuple[float, float, int]] = deque()  # (onset, offset, pitch)
         self.key_hist = _Decayed(KEY_HALF_LIFE)
         self.chord_hist = _Decayed(CHORD_HALF_LIFE)
-        self._key = 0
+        self._key: int | None = None  # no favourite before the first note: transposing stays exact
         self.heard = False
 
     # -- events ---------------------------------------------------------------------
@@ -144,8 +144,10 @@ class Ear:
     def key(self) -> int:
         """The current key (0-11 major, 12-23 minor), kept until a rival is clearly better."""
         scores = self.key_scores()
+        if not scores.any():  # nothing heard yet
+            return 0 if self._key is None else self._key
         best = int(np.argmax(scores))
-        if scores[best] > scores[self._key] + KEY_MARGIN:
+        if self._key is None or scores[best] > scores[self._key] + KEY_MARGIN:
             self._key = best
         return self._key
 

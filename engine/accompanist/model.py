@@ -27,6 +27,7 @@ STYLES = ["any", "pop", "rock", "folk", "funk", "jazz", "blues", "electronic", "
 MAX_BAR = 12
 NO_CHORD = chords.NCHORDS  # the "previous chord" input before anything was played
 FEATURES = 12 + 12 + 24 + 4 + MAX_BAR
+HEARD = 12 + 12 + 24 + 1  # index of the "anything heard yet" feature
 
 
 def style_index(style: str | None) -> int:

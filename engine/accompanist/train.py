@@ -7,9 +7,11 @@
    Billboard has no melody: its chords are played into a key-only ear and the melody inputs stay
    empty (flagged), so it teaches progressions and the key, not melody fit.
 2. Split by song (`leadsheets.split_of`); train on 'train', report per epoch on 'valid'.
-   The previous-chord input is the true previous beat's chord, but late by a beat at some
-   changes and replaced by another chord of the song in some segments: live, it is the
-   accompanist's own (sometimes late, sometimes wrong) choice, and the network must not trust it blindly.
+   Live, the previous-chord input is the accompanist's own choice, often late or wrong; a network
+   trained only on the true previous chord learns to copy it and then repeats its own mistakes
+   (on validation songs it changed chord 0.03 times a bar). So from the second epoch on, half of
+   the windows carry the network's own choices, rolled out over the song as it would play it
+   (DAgger-style), and the rest the true chords, late by a beat at some changes and wrong in some segments.
 3. Count the bigram baseline on the same split and inputs, tune the fusion (ear weight, stay bonus)
    on part of 'valid', and save weights/chord_lstm.pt and weights/bigram.npz.
 """
@@ -30,7 +32,7 @@ from . import chords, leadsheets
 from .baselines import BIGRAM, fit_bigram
 from .ear import Ear
 from .leadsheets import Note, Piece
-from .model import NO_CHORD, WEIGHTS, ChordLSTM, beat_features, style_index
+from .model import HEARD, NO_CHORD, WEIGHTS, ChordLSTM, beat_features, style_index
 from .online import Session
 
 WINDOW = 64  # beats per training sequence
@@ -122,11 +124,47 @@ def previous(song: Song, rng: np.random.Generator | None) -> np.ndarray:
     return np.where(prev == NO_CHORD, NO_CHORD, rel)
 
 
-def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 128):
-    """Windows of WINDOW beats as (feats, prev, style, target) tensors; shuffled when rng is given."""
+def rollout(net: ChordLSTM, songs: list[Song], stay: float = 1.0, group: int = 128) -> dict[str, np.ndarray]:
+    """The previous-chord input each song gets when the network plays it alone: song id -> (T,) relative."""
+    out = {}
+    net.eval()
+    with torch.inference_mode():
+        order = sorted(songs, key=lambda s: len(s.chord))
+        for i in range(0, len(order), group):
+            part = order[i:i + group]
+            t_max = max(len(s.chord) for s in part)
+            feats = np.zeros((len(part), t_max, part[0].feats.shape[1]), dtype=np.float32)
+            rot = np.zeros((len(part), t_max), dtype=int)
+            for j, s in enumerate(part):
+                feats[j, :len(s.chord)], rot[j, :len(s.chord)] = s.feats, s.rot
+            style = torch.tensor([s.style for s in part])
+            current = np.full(len(part), -1)
+            prevs = np.full((len(part), t_max), NO_CHORD)
+            state = None
+            for t in range(t_max):
+                prev = np.where(current >= 0, chords.ROTATE[(-rot[:, t]) % 12, np.maximum(current, 0)], NO_CHORD)
+                prevs[:, t] = prev
+                logits, state = net(torch.from_numpy(feats[:, t:t + 1]), torch.from_numpy(prev)[:, None], style, state)
+                logp = torch.log_softmax(logits[:, 0], dim=-1).numpy()
+                playing = current >= 0
+                logp[playing, prev[playing]] += stay
+                choice = chords.ROTATE[rot[:, t], logp.argmax(axis=1)]
+                current = np.where(feats[:, t, HEARD] > 0, choice, -1)
+            for j, s in enumerate(part):
+                out[s.id] = prevs[j, :len(s.chord)]
+    net.train()
+    return out
+
+
+def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 128,
+            own: dict[str, np.ndarray] | None = None):
+    """Windows of WINDOW beats as (feats, prev, style, target) tensors; shuffled when rng is given.
+
+    `own`: the network's own previous choices per song, for half of the windows (all of them without rng).
+    """
     windows = []
     for s in songs:
-        prev = previous(s, rng)
+        prev = own[s.id] if own is not None and (rng is None or rng.random() < 0.5) else previous(s, rng)
         target = relative(s.chord, s.rot)
         offset = int(rng.integers(WINDOW)) if rng is not None else 0
         for a in range(-offset if offset else 0, len(s.chord), WINDOW):
@@ -148,8 +186,9 @@ def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 128
                torch.from_numpy(target))
 
 
-def validate(net: ChordLSTM, songs: list[Song]) -> dict:
-    """Teacher-forced next-beat loss and accuracy (exact chord; root and triad class) on held-out songs."""
+def validate(net: ChordLSTM, songs: list[Song], own: dict[str, np.ndarray] | None = None) -> dict:
+    """Next-beat loss and accuracy (exact chord; root and triad class) on held-out songs, given the
+    true previous chords (teacher forced) or, with `own`, the network's own choices (as it plays)."""
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100, reduction="sum")
     total = n = exact = triad = 0.0
     root_of = torch.arange(chords.NCHORDS) // chords.NQ
@@ -157,7 +196,7 @@ def validate(net: ChordLSTM, songs: list[Song]) -> dict:
                              for c in range(chords.NCHORDS)])
     net.eval()
     with torch.inference_mode():
-        for feats, prev, style, target in batches(songs, None):
+        for feats, prev, style, target in batches(songs, None, own=own):
             logits, _ = net(feats, prev, style)
             ok = target >= 0
             total += loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1)).item()
@@ -179,7 +218,8 @@ def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print)
     history_ = []
     for epoch in range(1, epochs + 1):
         start, total, count = time.perf_counter(), 0.0, 0
-        for feats, prev, style, target in batches(songs, rng):
+        own = rollout(net, songs) if epoch > 1 else None
+        for feats, prev, style, target in batches(songs, rng, own=own):
             logits, _ = net(feats, prev, style)
             loss = loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1))
             opt.zero_grad()
@@ -188,11 +228,15 @@ def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print)
             opt.step()
             total, count = total + loss.item(), count + 1
         sched.step()
-        metrics = {"epoch": epoch, "train_loss": total / count, **{f"valid_{k}": v for k, v in validate(net, valid).items()},
+        metrics = {"epoch": epoch, "train_loss": total / count,
+                   **{f"valid_{k}": v for k, v in validate(net, valid).items()},
+                   **{f"alone_{k}": v for k, v in validate(net, valid, rollout(net, valid)).items()},
                    "seconds": time.perf_counter() - start}
         history_.append(metrics)
         log(f"epoch {epoch:2d}/{epochs}  train loss {metrics['train_loss']:.3f}  valid loss {metrics['valid_loss']:.3f}"
-            f"  acc {metrics['valid_acc']:.3f}  triad {metrics['valid_triad_acc']:.3f}  {metrics['seconds']:.1f} s")
+            f"  acc {metrics['valid_acc']:.3f}  triad {metrics['valid_triad_acc']:.3f}"
+            f"  | playing alone: acc {metrics['alone_acc']:.3f}  triad {metrics['alone_triad_acc']:.3f}"
+            f"  {metrics['seconds']:.1f} s")
     return net, history_
 
 

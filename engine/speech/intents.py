@@ -10,10 +10,10 @@ understands.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from functools import lru_cache
-from itertools import product
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any
 
 from lark import Lark, Token, Transformer
 from lark.exceptions import LarkError
@@ -25,8 +25,15 @@ INTENT_NAMES = ("style", "tempo", "key", "add_instrument", "drop_instrument", "f
                 "structure", "rating", "transport")
 TEMPO_RANGE = (20, 300)  # beats per minute a band can play; other numbers are misheard or mistyped
 
-_parser = Lark(Path(__file__).with_name("intents.lark").read_text(encoding="utf-8"), start="command",
-               parser="lalr")
+
+def _load_grammar() -> Lark:
+    """intents.lark with each literal of several words split into one literal a word."""
+    text = Path(__file__).with_name("intents.lark").read_text(encoding="utf-8")
+    text = re.sub(r'"([^"\n]*)"', lambda m: " ".join(f'"{word}"' for word in m[1].split()), text)
+    return Lark(text, start="command", parser="earley", lexer="basic")
+
+
+_parser = _load_grammar()
 
 _UNITS = "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen " \
          "fifteen sixteen seventeen eighteen nineteen".split()
@@ -139,16 +146,14 @@ class _ToIntent(Transformer):
 
     def _word_value(self, children):
         token = children[0]
-        return int(token) if token.type == "INT" else NUMBER_WORDS[str(token)]
+        if token.type == "INT":
+            return int(token)
+        return 1 if token == "a" else NUMBER_WORDS[token]  # "a hundred"
 
-    digit = teen = decade = score = _word_value
+    digit = teen = decade = hundred_count = hundred_digit = score = _word_value
 
-    def number(self, children):
-        value = children[0]
-        return int(value) if isinstance(value, Token) else value
-
-    def below_hundred(self, children):
-        return children[0]
+    def bpm(self, children):
+        return int(children[0]) if isinstance(children[0], Token) else sum(children)
 
     def two_digits(self, children):
         return sum(children)
@@ -156,66 +161,148 @@ class _ToIntent(Transformer):
     def hundreds(self, children):
         return children[0] * 100 + sum(children[1:])
 
-    def hundred_count(self, children):
-        return children[0] if isinstance(children[0], int) else 1  # "a hundred"
 
 
-# -- the speech grammar, generated from the same rules ---------------------------------------------
+# -- the speech grammar: the same rules as a minimal word automaton --------------------------------
+# Recognizers search this automaton (pocketsphinx as an FSG, vosk through its phrase list). It is
+# built here rather than handed over as JSGF: pocketsphinx expands every JSGF rule reference into a
+# copy of the rule, which for these rules gave a 30,890-state graph and 12 s of decoding per phrase;
+# the minimal automaton of the same phrases has a few hundred states.
+_Arcs = list[dict[str, int]]  # per state: word -> next state (state 0 is the start)
+
+
+@dataclass(frozen=True)
+class WordAutomaton:
+    """The spoken phrases as a minimal deterministic automaton over words."""
+
+    arcs: tuple[dict[str, int], ...]
+    finals: frozenset[int]
+
+    def accepts(self, words: str) -> bool:
+        state: int | None = 0
+        for word in words.split():
+            state = self.arcs[state].get(word)
+            if state is None:
+                return False
+        return state in self.finals
+
+    def words(self) -> frozenset[str]:
+        """Every word (each must be in the recognizer's dictionary)."""
+        return frozenset(word for arcs in self.arcs for word in arcs)
+
+    def covering_phrases(self) -> list[str]:
+        """A few phrases that together take every arc: the shortest way through each one."""
+        prefix: dict[int, list[str]] = {0: []}
+        for state in range(len(self.arcs)):  # states are numbered in breadth-first order
+            for word, target in self.arcs[state].items():
+                prefix.setdefault(target, prefix[state] + [word])
+        suffix: dict[int, list[str]] = {state: [] for state in self.finals}
+        changed = True
+        while changed:
+            changed = False
+            for state, arcs in enumerate(self.arcs):
+                for word, target in arcs.items():
+                    if target in suffix and (state not in suffix or
+                                             len(suffix[target]) + 1 < len(suffix[state])):
+                        suffix[state] = [word] + suffix[target]
+                        changed = True
+        return sorted({" ".join(prefix[state] + [word] + suffix[target])
+                       for state, arcs in enumerate(self.arcs) for word, target in arcs.items()})
+
+
+@lru_cache(maxsize=1)
+def speech_automaton() -> WordAutomaton:
+    """The phrases of intents.lark without the typed-only forms, as a minimal word automaton."""
+    rules = _spoken_rules()
+
+    @lru_cache(maxsize=None)
+    def rule_automaton(name: str) -> tuple[_Arcs, frozenset[int]]:
+        arcs: list[list[tuple[str | None, int]]] = [[], []]  # start 0, end 1; None: no word
+        for expansion in rules[name]:
+            here = 0
+            for item in expansion:
+                if isinstance(item, str):
+                    for word in item.split():
+                        arcs.append([])
+                        arcs[here].append((word, len(arcs) - 1))
+                        here = len(arcs) - 1
+                else:
+                    sub_arcs, sub_finals = rule_automaton(item.name)
+                    offset = len(arcs)
+                    arcs.extend([(word, target + offset) for word, target in state.items()] for state in sub_arcs)
+                    arcs[here].append((None, offset))
+                    arcs.append([])
+                    here = len(arcs) - 1
+                    for final in sub_finals:
+                        arcs[final + offset].append((None, here))
+            arcs[here].append((None, 1))
+        return _minimal(arcs, {0}, {1})
+
+    arcs, finals = rule_automaton("command")
+    return WordAutomaton(tuple(arcs), finals)
+
+
 def _spoken_rules() -> dict[str, list[list]]:
     """Lark's compiled rules (BNF) without the typed-only alternatives (those with a regex terminal).
 
-    Returns {rule name: [expansion, ...]} where an expansion is a list of words (str, from string
-    literals) and rule references (lark NonTerminal).
+    {rule name: [expansion, ...]}: an expansion lists words (str, from a string literal, maybe
+    several words) and rule references (lark NonTerminal).
     """
     patterns = {t.name: t.pattern for t in _parser.terminals}
     rules: dict[str, list[list]] = {}
     for rule in _parser.rules:
-        if any(sym.is_term and isinstance(patterns[sym.name], PatternRE) for sym in rule.expansion):
-            continue
-        expansion = [sym if not sym.is_term else patterns[sym.name].value for sym in rule.expansion]
-        rules.setdefault(rule.origin.name, []).append(expansion)
+        if not any(sym.is_term and isinstance(patterns[sym.name], PatternRE) for sym in rule.expansion):
+            expansion = [patterns[sym.name].value if sym.is_term else sym for sym in rule.expansion]
+            rules.setdefault(rule.origin.name, []).append(expansion)
     changed = True
     while changed:  # drop the alternatives that lean on a rule left with none
         changed = False
         for name, expansions in list(rules.items()):
             kept = [e for e in expansions if all(isinstance(s, str) or s.name in rules for s in e)]
-            if len(kept) != len(expansions):
-                changed = True
-                if kept:
-                    rules[name] = kept
-                else:
-                    del rules[name]
+            changed |= len(kept) != len(expansions)
+            if kept:
+                rules[name] = kept
+            else:
+                del rules[name]
     return rules
 
 
-@lru_cache(maxsize=1)
-def speech_grammar() -> str:
-    """The spoken phrases as a JSGF grammar (public rule <command>), for grammar-restricted recognition."""
-    def alternative(expansion: list) -> str:
-        return " ".join(s if isinstance(s, str) else f"<{s.name}>" for s in expansion) or "<NULL>"
-
-    lines = ["#JSGF V1.0;", "grammar jam;"]
-    for name, expansions in _spoken_rules().items():
-        body = " | ".join(f"({alternative(e)})" for e in expansions)
-        lines.append(f"{'public ' if name == 'command' else ''}<{name}> = {body};")
-    return "\n".join(lines) + "\n"
-
-
-@lru_cache(maxsize=1)
-def spoken_words() -> frozenset[str]:
-    """Every word of the speech grammar (each must be in the recognizer's dictionary)."""
-    return frozenset(word for expansions in _spoken_rules().values() for expansion in expansions
-                     for item in expansion if isinstance(item, str) for word in item.split())
+def _minimal(arcs, starts: set[int], finals: set[int]) -> tuple[_Arcs, frozenset[int]]:
+    """Brzozowski: determinizing the reverse twice gives the minimal deterministic automaton."""
+    for _ in range(2):
+        det_arcs, det_finals = _determinize(arcs, starts, finals)
+        arcs = [[] for _ in det_arcs]
+        for state, moves in enumerate(det_arcs):
+            for word, target in moves.items():
+                arcs[target].append((word, state))
+        starts, finals = set(det_finals), {0}
+    return _determinize(arcs, starts, finals)
 
 
-def spoken_phrases() -> Iterator[str]:
-    """Every phrase of the speech grammar (a finite set: the grammar has no repetition)."""
-    rules = _spoken_rules()
+def _determinize(arcs, starts: set[int], finals: set[int]) -> tuple[_Arcs, frozenset[int]]:
+    """Subset construction (arcs: per state, (word or None, target) pairs); states in BFS order."""
+    def closure(states) -> frozenset[int]:
+        seen, stack = set(states), list(states)
+        while stack:
+            for word, target in arcs[stack.pop()]:
+                if word is None and target not in seen:
+                    seen.add(target)
+                    stack.append(target)
+        return frozenset(seen)
 
-    def phrases(name: str) -> Iterator[str]:
-        for expansion in rules[name]:
-            parts = [[item] if isinstance(item, str) else list(phrases(item.name)) for item in expansion]
-            for combination in product(*parts):
-                yield " ".join(p for p in combination if p)
-
-    return phrases("command")
+    first = closure(starts)
+    index, order, out = {first: 0}, [first], []
+    for subset in order:  # grows while it is walked: breadth first
+        moves: dict[str, set[int]] = {}
+        for state in subset:
+            for word, target in arcs[state]:
+                if word is not None:
+                    moves.setdefault(word, set()).add(target)
+        out.append({})
+        for word in sorted(moves):
+            target = closure(moves[word])
+            if target not in index:
+                index[target] = len(order)
+                order.append(target)
+            out[-1][word] = index[target]
+    return out, frozenset(i for i, subset in enumerate(order) if subset & finals)
