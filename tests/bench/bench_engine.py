@@ -1,0 +1,56 @@
+"""Engine speed (issue 4): prints figures, asserts nothing.
+
+    .venv/bin/python tests/bench/bench_engine.py
+
+- W1 'poly synth' (tests/bench/w1.jam) through `jam render`, 60 s, whole process: x real time,
+  and steady x real time with the start-up removed ((60 - 1) / (T60 - T1), as WORKLOADS.md does)
+- the same kernel in-process: µs per voice per 128-frame block (what `jam bench` prints)
+- warm start: a fresh process to the first rendered sample (kernels from numba's cache)
+Reference figures on this kind of machine, from ../shared/bench/WORKLOADS.md: scsynth -N 39x
+(about 1.0 µs per voice per block), Csound 28.5x, a fused numba kernel 0.30-0.45 µs.
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+W1 = ROOT / "tests" / "bench" / "w1.jam"
+
+
+def timed(cmd: list[str], runs: int = 5) -> float:
+    subprocess.run(cmd, check=True, capture_output=True)  # warm-up (fills numba's cache)
+    times = []
+    for _ in range(runs):
+        start = time.perf_counter()
+        subprocess.run(cmd, check=True, capture_output=True)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        out = str(Path(tmp) / "w1.wav")
+        jam = [sys.executable, "-m", "console", "render", str(W1), "-o", out, "--format", "float32"]
+        t60 = timed(jam + ["--seconds", "60"])
+        t1 = timed(jam + ["--seconds", "1"])
+        print(f"W1 via jam render, 60 s: median {t60:.2f} s = {60 / t60:.1f}x real time (whole process); "
+              f"1 s: {t1:.2f} s; steady {(60 - 1) / (t60 - t1):.1f}x real time")
+        print(f"warm start, process to last sample of a 1 s render: {t1:.2f} s")
+
+    from engine.bench import headroom
+
+    figures = headroom()
+    for n, us in figures["us_per_voice_per_block"].items():
+        print(f"in-process W1 voices, {n:4d} sounding: {us:.3f} µs per voice per 128-frame block")
+    print(f"1000 voices: {figures['share_of_a_core_for_1000_voices'] * 100:.0f}% of one core "
+          f"(target: 0.65 µs per voice per block, 1000 voices in a quarter of a core)")
+
+
+if __name__ == "__main__":
+    main()
