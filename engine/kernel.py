@@ -13,12 +13,15 @@ import numpy as np
 from numba import njit
 
 from .dsp.drums import clap, hat, kick, snare
+from .dsp.instruments import instrument
+from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.synths import oscillator
-from .voices import (ACTIVE, AGE, ATTACK, CLAP, CUTOFF, DECAY, EV_ATTACK, EV_CUTOFF, EV_DECAY, EV_FREQ,
-                     EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE, EV_SAMPLE, EV_SEED, EV_SPEED,
-                     EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, FREQ, GAIN, GATE, HAT, KICK, KIND, LEFT,
-                     LENGTH, NOISE, NOISE_OSC, OPEN_HAT, PHASE, RELEASE, RESONANCE, RIGHT,
-                     RING_SECONDS, SERIAL, SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, WIDTH, Z1, Z2,
+from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, CRASH, CUTOFF, DECAY, EV_ATTACK,
+                     EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
+                     EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_VELOCITY, EV_WIDTH, EVENT_FIELDS, FREQ, GAIN,
+                     GATE, HAT, HIGH_TOM, KICK, KIND, KINDS, LEFT, LENGTH, LOW_TOM, MID_TOM, NOISE, NOISE_OSC,
+                     OPEN_HAT, PHASE, PIANO, RELEASE, RESONANCE, RIDE, RIGHT, RIM, RING_SECONDS, SERIAL, SHAKER,
+                     SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, VELOCITY, WIDTH, Z1, Z2, new_delay_lines,
                      new_voices)
 
 # counters (int64 array shared by the scheduler and the kernel)
@@ -59,7 +62,13 @@ def _start_voice(voices, ev, offset, sr, counters):
         for k in range(voices.shape[0]):
             if voices[k, ACTIVE] != 0.0 and voices[k, KIND] == OPEN_HAT:
                 voices[k, GATE] = 1.0
-    if kind >= SINE:
+    v[VELOCITY] = ev[EV_VELOCITY]
+    if kind >= PIANO:
+        v[FREQ] = ev[EV_FREQ]
+        v[GATE] = ev[EV_GATE]
+        v[RELEASE] = max(ev[EV_RELEASE], 0.001 * sr)
+        v[LENGTH] = v[GATE] + v[RELEASE] + 1.0
+    elif SINE <= kind < RIM:
         v[FREQ] = ev[EV_FREQ]
         v[GATE] = ev[EV_GATE]
         v[ATTACK] = max(ev[EV_ATTACK], 1.0)
@@ -77,7 +86,7 @@ def _start_voice(voices, ev, offset, sr, counters):
 
 
 @njit(cache=True, nogil=True)
-def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
+def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo)."""
     n = out.shape[0]
     buf = mix[:n]
@@ -123,8 +132,12 @@ def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
             hat(v, buf, start, sr, 0.22)
         elif kind == CLAP:
             clap(v, buf, start, sr)
-        else:
+        elif kind < RIM:
             oscillator(v, buf, start, sr, kind)
+        elif kind < PIANO:
+            percussion(v, buf, start, sr, kind)
+        else:
+            instrument(v, lines[k], buf, start, sr, kind)
         # hearing safety: a voice whose state went bad is dropped, not heard
         if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
                 and math.isfinite(v[Z2])):
@@ -155,6 +168,34 @@ def render_block(out, mix, voices, ring, counters, block_start, sr, limiter):
     limiter[0] = gain
 
 
+@njit(cache=True, nogil=True)
+def percussion(v, buf, start, sr, kind):
+    if kind == RIM:
+        membrane(v, buf, start, sr, 1700.0, 1600.0, 0.01, 0.012, 0.8, 0.004)
+    elif kind == LOW_TOM:
+        membrane(v, buf, start, sr, 130.0, 85.0, 0.06, 0.28, 0.25, 0.01)
+    elif kind == MID_TOM:
+        membrane(v, buf, start, sr, 190.0, 125.0, 0.05, 0.24, 0.25, 0.01)
+    elif kind == HIGH_TOM:
+        membrane(v, buf, start, sr, 260.0, 180.0, 0.04, 0.2, 0.25, 0.01)
+    elif kind == RIDE:
+        metal(v, buf, start, sr, 0.9, 0.45, 0.15, 1.6)  # ride
+    elif kind == CRASH:
+        metal(v, buf, start, sr, 1.1, 0.35, 0.9, 1.3)
+    elif kind == CONGA:
+        membrane(v, buf, start, sr, 380.0, 330.0, 0.02, 0.16, 0.3, 0.006)
+    elif kind == BONGO:
+        membrane(v, buf, start, sr, 560.0, 500.0, 0.015, 0.1, 0.3, 0.005)
+    elif kind == SHAKER:
+        shaker(v, buf, start, sr, 0.012, 0.05, 0.75)
+    elif kind == COWBELL:
+        cowbell(v, buf, start, sr)
+    elif kind == CLAVES:
+        membrane(v, buf, start, sr, 2500.0, 2450.0, 0.01, 0.025, 0.0, 0.001)
+    else:
+        metal(v, buf, start, sr, 0.18, 0.6, 0.6, 3.5)  # tambourine: noisy high jingles
+
+
 class EventRing:
     """The arrays the scheduler and the kernel share: events, counters, voices, mixing space."""
 
@@ -162,6 +203,7 @@ class EventRing:
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
+        self.lines = new_delay_lines(voices)
         self.mix = np.zeros((max_block, 2), dtype=np.float64)
         self.limiter = np.ones(1, dtype=np.float64)
 
@@ -183,7 +225,8 @@ class EventRing:
         self.counters[PANIC] += 1
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
-        render_block(out, self.mix, self.voices, self.events, self.counters, block_start, sr, self.limiter)
+        render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
+                     self.limiter)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -191,12 +234,12 @@ class EventRing:
 
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens."""
-    ring = EventRing(capacity=16)
-    kinds = RING_SECONDS.shape[0]
-    rows = np.zeros((kinds, EVENT_FIELDS))
-    for kind in range(kinds):
-        rows[kind, :9] = (kind * 8, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
+    ring = EventRing(capacity=64)
+    rows = np.zeros((KINDS, EVENT_FIELDS))
+    for kind in range(KINDS):
+        rows[kind, :9] = (kind * 3, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
         rows[kind, EV_SUSTAIN_LEVEL], rows[kind, EV_CUTOFF], rows[kind, EV_WIDTH] = 1.0, 1000.0, 0.5
+        rows[kind, EV_RELEASE], rows[kind, EV_VELOCITY] = 100.0, 0.8
     ring.push(rows)
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)

@@ -18,15 +18,28 @@ import numpy as np
 from dsl import Pattern
 from dsl.patch import Patch
 
-from .voices import (CLAP, DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_RELEASE, DEFAULT_SUSTAIN_LEVEL, EV_ATTACK,
+from .voices import (ACOUSTIC_GUITAR, BASS_GUITAR, BONGO, BRASS, CELLO, CLAVES, CONGA, COWBELL, CRASH,
+                     ELECTRIC_GUITAR, EPIANO, EV_VELOCITY, FLUTE, HIGH_TOM, INSTRUMENT_RELEASE, INSTRUMENTS, LEAD,
+                     LOW_TOM, MID_TOM, ORGAN, PAD, PIANO, RIDE, RIM, SAXOPHONE, SHAKER, TAMBOURINE, TRUMPET, VIOLIN,
+                     CLAP, DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_RELEASE, DEFAULT_SUSTAIN_LEVEL, EV_ATTACK,
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
                      OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE)
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
-          "cp": CLAP, "clap": CLAP, "sine": SINE, "saw": SAW, "sawtooth": SAW, "square": SQUARE,
-          "triangle": TRIANGLE, "tri": TRIANGLE, "pulse": PULSE, "noise": NOISE_OSC}
+          "cp": CLAP, "clap": CLAP, "rim": RIM, "lt": LOW_TOM, "mt": MID_TOM, "ht": HIGH_TOM, "ride": RIDE,
+          "crash": CRASH, "conga": CONGA, "bongo": BONGO, "shaker": SHAKER, "cowbell": COWBELL, "claves": CLAVES,
+          "tamb": TAMBOURINE, "tambourine": TAMBOURINE,
+          "sine": SINE, "saw": SAW, "sawtooth": SAW, "square": SQUARE, "triangle": TRIANGLE, "tri": TRIANGLE,
+          "pulse": PULSE, "noise": NOISE_OSC,
+          "acoustic_piano": PIANO, "piano": PIANO, "electric_piano": EPIANO, "epiano": EPIANO, "rhodes": EPIANO,
+          "organ": ORGAN, "synthesizer": LEAD, "synth": LEAD, "lead": LEAD, "acoustic_guitar": ACOUSTIC_GUITAR,
+          "guitar": ACOUSTIC_GUITAR, "electric_guitar": ELECTRIC_GUITAR, "egtr": ELECTRIC_GUITAR,
+          "bass_guitar": BASS_GUITAR, "bass": BASS_GUITAR, "violin": VIOLIN, "strings": VIOLIN, "cello": CELLO,
+          "saxophone": SAXOPHONE, "sax": SAXOPHONE, "trumpet": TRUMPET, "brass": BRASS, "flute": FLUTE,
+          "pad_synth": PAD, "pad": PAD}
 C5_HZ = 261.6255653005986  # Tidal's note 0 is middle C
+DEFAULT_VELOCITY = 0.8
 
 
 class Scheduler:
@@ -192,7 +205,17 @@ class Scheduler:
         row[EV_SPEED] = float(value.get("speed", 1))
         note = float(value.get("note", value.get("n", 0))) + 12 * (float(value.get("octave", 5)) - 5)
         row[EV_FREQ] = C5_HZ * 2.0 ** (note / 12.0)
+        velocity = min(max(float(value.get("velocity", DEFAULT_VELOCITY)), 0.0), 1.0)
+        row[EV_VELOCITY] = velocity  # instruments also brighten with it
+        row[EV_GAIN] *= (0.3 + 0.7 * velocity) / (0.3 + 0.7 * DEFAULT_VELOCITY)
         if kind in OSCILLATORS:
             self._envelope(row, value, sample, end)
+        elif kind in INSTRUMENTS:
+            if "sustain" in value:
+                gate = float(value["sustain"]) * self.rate
+            else:
+                gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
+            row[EV_GATE] = max(gate, 1.0)
+            row[EV_RELEASE] = float(value.get("release", INSTRUMENT_RELEASE[kind])) * self.rate
         row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}".encode())
         return row

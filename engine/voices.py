@@ -11,19 +11,34 @@ MAX_VOICES = 128
 
 # columns of a voice row
 (ACTIVE, KIND, AGE, LENGTH, GAIN, LEFT, RIGHT, FREQ, PHASE, NOISE, Z1, Z2, GATE, START, SPEED,
- SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH) = range(23)
-VOICE_FIELDS = 23
+ SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH, VELOCITY,
+ S0, S1, S2, S3, S4, S5, S6, S7) = range(32)  # S0..S7: an instrument's own state (phases, filters)
+VOICE_FIELDS = 32
+DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 Hz at 48 kHz
 
 # columns of a scheduled event (engine/scheduler.py writes them, the kernel reads them);
 # envelope times are in samples, cutoff in Hz (0: no filter), resonance 0..1
 (EV_SAMPLE, EV_KIND, EV_GAIN, EV_PAN, EV_FREQ, EV_GATE, EV_SEED, EV_SPEED, EV_ATTACK, EV_DECAY,
- EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH) = range(15)
-EVENT_FIELDS = 15
+ EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH, EV_VELOCITY) = range(16)
+EVENT_FIELDS = 16
 
-# sound kinds the kernel knows, and how long each drum may ring (seconds)
+# sound kinds the kernel knows
 KICK, SNARE, HAT, OPEN_HAT, CLAP, SINE, SAW, SQUARE, TRIANGLE, PULSE, NOISE_OSC = range(11)
 OSCILLATORS = (SINE, SAW, SQUARE, TRIANGLE, PULSE, NOISE_OSC)
-RING_SECONDS = np.array([0.9, 0.45, 0.18, 0.7, 0.5, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0])
+# more drums and percussion (engine/dsp/percussion.py)
+RIM, LOW_TOM, MID_TOM, HIGH_TOM, RIDE, CRASH, CONGA, BONGO, SHAKER, COWBELL, CLAVES, TAMBOURINE = range(11, 23)
+# instruments (engine/dsp/instruments.py); each plays its gate, then its own release
+(PIANO, EPIANO, ORGAN, LEAD, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR, VIOLIN, CELLO, SAXOPHONE, TRUMPET,
+ BRASS, FLUTE, PAD) = range(23, 37)
+INSTRUMENTS = tuple(range(23, 37))
+KINDS = 37
+# how long each drum may ring (seconds); 0 for the gated kinds
+RING_SECONDS = np.array([0.9, 0.45, 0.18, 0.7, 0.5] + [0.0] * 6
+                        + [0.12, 0.8, 0.65, 0.55, 2.5, 3.0, 0.5, 0.35, 0.2, 0.5, 0.12, 0.4] + [0.0] * 14)
+# release of each instrument (seconds) when the event names none
+INSTRUMENT_RELEASE = {PIANO: 0.4, EPIANO: 0.35, ORGAN: 0.05, LEAD: 0.1, ACOUSTIC_GUITAR: 0.3, ELECTRIC_GUITAR: 0.3,
+                      BASS_GUITAR: 0.12, VIOLIN: 0.25, CELLO: 0.3, SAXOPHONE: 0.12, TRUMPET: 0.1, BRASS: 0.15,
+                      FLUTE: 0.12, PAD: 1.2}
 
 # the oscillators' envelope when an event names none: quick attack, full sustain, short release
 DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_SUSTAIN_LEVEL, DEFAULT_RELEASE = 0.005, 0.0, 1.0, 0.06
@@ -31,3 +46,7 @@ DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_SUSTAIN_LEVEL, DEFAULT_RELEASE = 0.005, 0
 
 def new_voices(count: int = MAX_VOICES) -> np.ndarray:
     return np.zeros((count, VOICE_FIELDS), dtype=np.float64)
+
+
+def new_delay_lines(count: int = MAX_VOICES) -> np.ndarray:
+    return np.zeros((count, DELAY_LINE), dtype=np.float64)
