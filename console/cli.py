@@ -80,8 +80,8 @@ def _read_patch(path: Path) -> str:
 
 
 def cmd_render(argv: list[str]) -> int:
-    parser = argparse.ArgumentParser(prog="jam render", description="Render a patch to a WAV file, offline.")
-    parser.add_argument("patch", type=Path)
+    parser = argparse.ArgumentParser(prog="jam render", description="Render a patch (or a MIDI file) to WAV, offline.")
+    parser.add_argument("patch", type=Path, nargs="?")
     parser.add_argument("-o", "--output", type=Path, required=True)
     length = parser.add_mutually_exclusive_group()
     length.add_argument("--cycles", type=Fraction, help="how many cycles (default 4)")
@@ -89,7 +89,30 @@ def cmd_render(argv: list[str]) -> int:
     parser.add_argument("--seed", type=int, default=0, help="seed of the synthesized noise (same seed, same bytes)")
     parser.add_argument("--rate", type=int, default=48000, choices=(44100, 48000, 96000))
     parser.add_argument("--format", default="pcm16", choices=("pcm16", "pcm24", "float32"))
+    parser.add_argument("--stems", type=Path, metavar="DIR", help="also write one WAV per channel into DIR")
+    parser.add_argument("--midi", type=Path, metavar="OUT.mid", help="also write what was played as a MIDI file")
+    parser.add_argument("--midi-in", type=Path, metavar="FILE.mid",
+                        help="render a standard MIDI file through the General MIDI mapping instead of a patch")
     args = parser.parse_args(argv)
+    if (args.patch is None) == (args.midi_in is None):
+        parser.error("give a PATCH or --midi-in FILE.mid (one of them)")
+    if args.cycles is not None and args.cycles <= 0 or args.seconds is not None and args.seconds <= 0:
+        parser.error("the length must be positive")
+
+    from engine.midifile import read_midi, write_midi
+    from engine.offline import render_events, render_patch
+    from engine.wavfile import write_wav
+
+    if args.midi_in is not None:
+        try:
+            rows, length = read_midi(args.midi_in, args.rate)
+        except (OSError, ValueError, EOFError) as err:
+            raise SystemExit(f"jam: cannot read {args.midi_in} as a MIDI file: {err}") from None
+        seconds = args.seconds or length + 2.0  # room for the last notes to ring out
+        audio = render_events(rows, seconds, args.rate)
+        write_wav(args.output, audio, args.rate, args.format)
+        print(f"{args.output}: {len(audio) / args.rate:.2f} s, {len(rows)} notes, {args.rate} Hz", file=sys.stderr)
+        return 0
 
     from dsl import parse_patch
 
@@ -97,15 +120,22 @@ def cmd_render(argv: list[str]) -> int:
     patch = parse_patch(_read_patch(args.patch))
     for err in patch.errors:
         print(err.format(name), file=sys.stderr)
-    if args.cycles is not None and args.cycles <= 0 or args.seconds is not None and args.seconds <= 0:
-        parser.error("the length must be positive")
-
-    from engine.offline import render_patch
-    from engine.wavfile import write_wav
-
-    audio = render_patch(patch, rate=args.rate, cycles=args.cycles, seconds=args.seconds, seed=args.seed)
+    played: list = []
+    audio = render_patch(patch, rate=args.rate, cycles=args.cycles, seconds=args.seconds, seed=args.seed,
+                         played=played)
     write_wav(args.output, audio, args.rate, args.format)
     print(f"{args.output}: {len(audio) / args.rate:.2f} s, {args.rate} Hz, {args.format}", file=sys.stderr)
+    if args.midi is not None:
+        import numpy as np
+
+        bpm = float(patch.cps * 240) if patch.cps else 120.0
+        write_midi(args.midi, np.concatenate(played) if played else np.zeros((0, 16)), args.rate, bpm)
+    if args.stems is not None:
+        args.stems.mkdir(parents=True, exist_ok=True)
+        for channel in sorted(patch.channels):
+            stem = render_patch(patch, rate=args.rate, cycles=args.cycles, seconds=args.seconds, seed=args.seed,
+                                only=channel)
+            write_wav(args.stems / f"{channel}.wav", stem, args.rate, args.format)
     return 1 if patch.errors else 0
 
 

@@ -6,11 +6,12 @@ An offline render starts at cycle 0 on sample 0. The same seed gives the same by
 from __future__ import annotations
 
 import math
-from dsl.rational import Fraction
+from typing import Callable
 
 import numpy as np
 
 from dsl.patch import Patch
+from dsl.rational import Fraction
 
 from .kernel import EventRing, warm_up
 from .scheduler import Scheduler
@@ -19,22 +20,51 @@ BLOCK = 128
 WINDOW = 24000  # samples of pattern queried at a time (the kernel still renders in BLOCKs)
 
 
-def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, seconds: float | None = None,
-                 seed: int = 0) -> np.ndarray:
-    """Render a patch to float32 stereo frames."""
-    scheduler = Scheduler(rate, seed=seed)
-    scheduler.apply(patch, 0)
-    if seconds is None:
-        seconds = float(Fraction(cycles if cycles is not None else 4) / scheduler.cps)
-    frames = int(math.ceil(seconds * rate))
+def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int) -> np.ndarray:
+    """Render frames, asking next_rows(start, end) for the events of each window before they are due."""
     warm_up(rate)
     ring = EventRing()
     out = np.zeros((frames, 2), dtype=np.float32)
-    scheduled = 0  # events up to this sample are in the ring
+    scheduled = 0  # events before this sample have been asked for
+    pending = np.zeros((0, ring.events.shape[1]))  # asked for, not yet in the ring (it was full)
     for start in range(0, frames, BLOCK):
         end = min(start + BLOCK, frames)
-        while scheduled < end:  # every event of this block is queued before it renders
-            ring.push(scheduler.rows_between(scheduled, scheduled + WINDOW))
+        while scheduled < end:  # every event of this block is asked for before it renders
+            pending = np.concatenate([pending, next_rows(scheduled, scheduled + WINDOW)])
             scheduled += WINDOW
+        if len(pending):
+            pending = pending[ring.push(pending):]
         ring.render(out[start:end], start, float(rate))
     return out
+
+
+def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, seconds: float | None = None,
+                 seed: int = 0, only: str | None = None, played: list[np.ndarray] | None = None) -> np.ndarray:
+    """Render a patch to float32 stereo frames; `only` renders one channel (a stem); `played`
+    collects the event rows (for writing them as MIDI)."""
+    scheduler = Scheduler(rate, seed=seed)
+    scheduler.apply(patch, 0)
+    if only is not None:
+        scheduler.soloed = {only}
+    if seconds is None:
+        seconds = float(Fraction(cycles if cycles is not None else 4) / scheduler.cps)
+    frames = int(math.ceil(seconds * rate))
+
+    def rows(start: int, end: int) -> np.ndarray:
+        found = scheduler.rows_between(start, min(end, frames))
+        if played is not None:
+            played.append(found)
+        return found
+
+    return _render(rows, frames, rate)
+
+
+def render_events(events: np.ndarray, seconds: float, rate: int = 48000) -> np.ndarray:
+    """Render event rows sorted by sample (a MIDI file's notes)."""
+    frames = int(math.ceil(seconds * rate))
+    samples = events[:, 0] if len(events) else np.zeros(0)
+
+    def rows(start: int, end: int) -> np.ndarray:
+        return events[np.searchsorted(samples, start):np.searchsorted(samples, end)]
+
+    return _render(rows, frames, rate)

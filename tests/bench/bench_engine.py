@@ -6,6 +6,7 @@
   and steady x real time with the start-up removed ((60 - 1) / (T60 - T1), as WORKLOADS.md does)
 - the same kernel in-process: µs per voice per 128-frame block (what `jam bench` prints)
 - warm start: a fresh process to the first rendered sample (kernels from numba's cache)
+- W2 'groove' (../shared/bench/w2_groove.mid) through `jam render --midi-in`
 Reference figures on this kind of machine, from ../shared/bench/WORKLOADS.md: scsynth -N 39x
 (about 1.0 µs per voice per block), Csound 28.5x, a fused numba kernel 0.30-0.45 µs.
 """
@@ -42,6 +43,12 @@ def main() -> None:
         print(f"W1 via jam render, 60 s: median {t60:.2f} s = {60 / t60:.1f}x real time (whole process); "
               f"1 s: {t1:.2f} s; steady {(60 - 1) / (t60 - t1):.1f}x real time")
         print(f"warm start, process to last sample of a 1 s render: {t1:.2f} s")
+        w2 = ROOT.parent / "shared" / "bench" / "w2_groove.mid"
+        if w2.exists():
+            t_w2 = timed([sys.executable, "-m", "console", "render", "--midi-in", str(w2), "-o", out,
+                          "--format", "float32", "--seconds", "60"])
+            print(f"W2 via jam render --midi-in, 60 s: median {t_w2:.2f} s = {60 / t_w2:.1f}x real time "
+                  "(FluidSynth with reverb and chorus: 56x; our W2 has no reverb yet)")
 
     from engine.bench import headroom
 
