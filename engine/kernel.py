@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 
 from .dsp.drums import clap, hat, kick, snare
+from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.synths import oscillator
@@ -22,7 +23,8 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      GATE, HAT, HIGH_TOM, KICK, KIND, KINDS, LEFT, LENGTH, LOW_TOM, MID_TOM, NOISE, NOISE_OSC,
                      OPEN_HAT, PHASE, PIANO, RELEASE, RESONANCE, RIDE, RIGHT, RIM, RING_SECONDS, SERIAL, SHAKER,
                      SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, VELOCITY, WIDTH, Z1, Z2, new_delay_lines,
-                     new_voices)
+                     new_voices, ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, HCUTOFF, POST_CUTOFF, EV_ROOM, EV_DELAY,
+                     EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS = range(8)
@@ -33,7 +35,7 @@ MASTER_GAIN = 0.8
 
 
 @njit(cache=True, nogil=True)
-def _start_voice(voices, ev, offset, sr, counters):
+def _start_voice(voices, ev, offset, sr, counters, bus):
     """Take a free voice (or steal the oldest) and set it up from an event row."""
     best, best_age = -1, -1.0
     for k in range(voices.shape[0]):
@@ -63,6 +65,16 @@ def _start_voice(voices, ev, offset, sr, counters):
             if voices[k, ACTIVE] != 0.0 and voices[k, KIND] == OPEN_HAT:
                 voices[k, GATE] = 1.0
     v[VELOCITY] = ev[EV_VELOCITY]
+    v[ROOM], v[DELAY_SEND] = ev[EV_ROOM], ev[EV_DELAY]
+    v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
+    if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
+        v[POST_CUTOFF] = ev[EV_CUTOFF]
+    if ev[EV_SIZE] >= 0.0:  # the send buses follow the latest event that sets them (SuperDirt's orbits)
+        bus[SIZE] = ev[EV_SIZE]
+    if ev[EV_DELAYTIME] > 0.0:
+        bus[DELAY_TIME] = ev[EV_DELAYTIME]
+    if ev[EV_DELAYFEEDBACK] >= 0.0:
+        bus[FEEDBACK] = ev[EV_DELAYFEEDBACK]
     if kind >= PIANO:
         v[FREQ] = ev[EV_FREQ]
         v[GATE] = ev[EV_GATE]
@@ -86,11 +98,19 @@ def _start_voice(voices, ev, offset, sr, counters):
 
 
 @njit(cache=True, nogil=True)
-def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter):
-    """Render len(out) frames that start at absolute sample block_start into out (float32, stereo)."""
+def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus):
+    """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
+
+    mix holds four scratch buses (dry, one voice, reverb send, delay send: mix[0..3]);
+    reverb, delay and bus are the send effects' lines and settings."""
     n = out.shape[0]
-    buf = mix[:n]
+    buf = mix[0, :n]
+    scratch = mix[1, :n]
+    reverb_in = mix[2, :n]
+    delay_in = mix[3, :n]
     buf[:] = 0.0
+    reverb_in[:] = 0.0
+    delay_in[:] = 0.0
     block_end = block_start + n
 
     # A panic request silences everything now and forgets what was queued.
@@ -111,7 +131,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         if offset < 0:
             counters[LATE] += 1
             offset = 0
-        _start_voice(voices, ev, offset, sr, counters)
+        _start_voice(voices, ev, offset, sr, counters, bus)
         read += 1
     counters[READ] = read
 
@@ -122,22 +142,24 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         start = int(v[START])
         v[START] = 0.0
         kind = int(v[KIND])
-        if kind == KICK:
-            kick(v, buf, start, sr)
-        elif kind == SNARE:
-            snare(v, buf, start, sr)
-        elif kind == HAT:
-            hat(v, buf, start, sr, 0.035)
-        elif kind == OPEN_HAT:
-            hat(v, buf, start, sr, 0.22)
-        elif kind == CLAP:
-            clap(v, buf, start, sr)
-        elif kind < RIM:
-            oscillator(v, buf, start, sr, kind)
-        elif kind < PIANO:
-            percussion(v, buf, start, sr, kind)
-        else:
-            instrument(v, lines[k], buf, start, sr, kind)
+        effects = (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0
+                   or v[HCUTOFF] > 0.0)
+        sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0
+        target = buf
+        if effects or sent:
+            scratch[:] = 0.0
+            target = scratch
+        render_voice(v, lines[k], target, start, sr, kind)
+        if effects or sent:
+            if effects:
+                voice_effects(v, scratch, n, sr)
+            room, echo = v[ROOM], v[DELAY_SEND]
+            for i in range(n):
+                for c in range(2):
+                    x = scratch[i, c]
+                    buf[i, c] += x
+                    reverb_in[i, c] += x * room
+                    delay_in[i, c] += x * echo
         # hearing safety: a voice whose state went bad is dropped, not heard
         if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
                 and math.isfinite(v[Z2])):
@@ -145,6 +167,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
             counters[DROPPED_NAN] += 1
         elif v[AGE] >= v[LENGTH]:
             v[ACTIVE] = 0.0
+
+    buses(buf, reverb_in, delay_in, reverb, delay, bus, n, sr)
 
     # brickwall limiter: instant attack, smooth release, output never above CEILING
     gain = limiter[0]
@@ -166,6 +190,26 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         out[i, 0] = left * gain
         out[i, 1] = right * gain
     limiter[0] = gain
+
+
+@njit(cache=True, nogil=True)
+def render_voice(v, line, out, start, sr, kind):
+    if kind == KICK:
+        kick(v, out, start, sr)
+    elif kind == SNARE:
+        snare(v, out, start, sr)
+    elif kind == HAT:
+        hat(v, out, start, sr, 0.035)
+    elif kind == OPEN_HAT:
+        hat(v, out, start, sr, 0.22)
+    elif kind == CLAP:
+        clap(v, out, start, sr)
+    elif kind < RIM:
+        oscillator(v, out, start, sr, kind)
+    elif kind < PIANO:
+        percussion(v, out, start, sr, kind)
+    else:
+        instrument(v, line, out, start, sr, kind)
 
 
 @njit(cache=True, nogil=True)
@@ -199,12 +243,13 @@ def percussion(v, buf, start, sr, kind):
 class EventRing:
     """The arrays the scheduler and the kernel share: events, counters, voices, mixing space."""
 
-    def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128):
+    def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128, rate: int = 48000):
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
         self.lines = new_delay_lines(voices)
-        self.mix = np.zeros((max_block, 2), dtype=np.float64)
+        self.mix = np.zeros((4, max_block, 2), dtype=np.float64)
+        self.reverb, self.delay, self.bus = new_buses(rate)
         self.limiter = np.ones(1, dtype=np.float64)
 
     def free_slots(self) -> int:
@@ -226,7 +271,7 @@ class EventRing:
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter)
+                     self.limiter, self.reverb, self.delay, self.bus)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -234,12 +279,14 @@ class EventRing:
 
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens."""
-    ring = EventRing(capacity=64)
+    ring = EventRing(capacity=64, rate=int(sr))
     rows = np.zeros((KINDS, EVENT_FIELDS))
     for kind in range(KINDS):
         rows[kind, :9] = (kind * 3, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
         rows[kind, EV_SUSTAIN_LEVEL], rows[kind, EV_CUTOFF], rows[kind, EV_WIDTH] = 1.0, 1000.0, 0.5
         rows[kind, EV_RELEASE], rows[kind, EV_VELOCITY] = 100.0, 0.8
+        rows[kind, EV_ROOM], rows[kind, EV_SHAPE], rows[kind, EV_SIZE] = 0.2, 0.3, -1.0  # the effects' paths too
+        rows[kind, EV_DELAYTIME], rows[kind, EV_DELAYFEEDBACK] = -1.0, -1.0
     ring.push(rows)
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)

@@ -18,7 +18,8 @@ import numpy as np
 from dsl import Pattern
 from dsl.patch import Patch
 
-from .voices import (ACOUSTIC_GUITAR, BASS_GUITAR, BONGO, BRASS, CELLO, CLAVES, CONGA, COWBELL, CRASH,
+from .voices import (EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAYFEEDBACK, EV_DELAYTIME, EV_HCUTOFF, EV_ROOM, EV_SHAPE,
+                     EV_SIZE, ACOUSTIC_GUITAR, BASS_GUITAR, BONGO, BRASS, CELLO, CLAVES, CONGA, COWBELL, CRASH,
                      ELECTRIC_GUITAR, EPIANO, EV_VELOCITY, FLUTE, HIGH_TOM, INSTRUMENT_RELEASE, INSTRUMENTS, LEAD,
                      LOW_TOM, MID_TOM, ORGAN, PAD, PIANO, RIDE, RIM, SAXOPHONE, SHAKER, TAMBOURINE, TRUMPET, VIOLIN,
                      CLAP, DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_RELEASE, DEFAULT_SUSTAIN_LEVEL, EV_ATTACK,
@@ -167,6 +168,20 @@ class Scheduler:
         self.messages.append(f"{name} went back to its previous pattern: {err}")
         return True
 
+    def _effects(self, row: list[float], value: dict) -> None:
+        """SuperDirt's effect controls: sends (room, delay) and the buses' settings (size, delaytime,
+        delayfeedback: -1 when the event leaves them as they are), and the voice's own effects."""
+        row[EV_ROOM] = float(value.get("room", 0))
+        row[EV_SIZE] = float(value.get("size", -1))
+        row[EV_DELAY] = float(value.get("delay", 0))
+        row[EV_DELAYTIME] = float(value["delaytime"]) * self.rate if "delaytime" in value else -1.0
+        row[EV_DELAYFEEDBACK] = float(value.get("delayfeedback", -1))
+        row[EV_SHAPE] = float(value.get("shape", 0))
+        row[EV_CRUSH] = float(value.get("crush", 0))
+        row[EV_COARSE] = float(value.get("coarse", 0))
+        row[EV_HCUTOFF] = float(value.get("hcutoff", 0))
+        row[EV_CUTOFF] = float(value.get("cutoff", 0))
+
     def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
         """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
 
@@ -205,6 +220,7 @@ class Scheduler:
         row[EV_SPEED] = float(value.get("speed", 1))
         note = float(value.get("note", value.get("n", 0))) + 12 * (float(value.get("octave", 5)) - 5)
         row[EV_FREQ] = C5_HZ * 2.0 ** (note / 12.0)
+        self._effects(row, value)
         velocity = min(max(float(value.get("velocity", DEFAULT_VELOCITY)), 0.0), 1.0)
         row[EV_VELOCITY] = velocity  # instruments also brighten with it
         row[EV_GAIN] *= (0.3 + 0.7 * velocity) / (0.3 + 0.7 * DEFAULT_VELOCITY)

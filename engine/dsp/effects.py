@@ -1,0 +1,110 @@
+"""Effects: per voice (shape, crush, coarse, low- and high-pass) and on the send buses (an FDN
+reverb and a stereo feedback delay), as SuperDirt lays them out.
+
+A voice with effects renders into a scratch buffer, is processed there, and is then mixed into
+the dry bus and, by its `room` and `delay` amounts, into the reverb and delay sends. The
+reverb is an 8-line feedback delay network with a Householder matrix (Jot), damped in the loop;
+`size` sets its decay time. The send buses' settings follow the latest event that names them.
+"""
+
+import math
+
+import numpy as np
+from numba import njit
+
+from ..voices import COARSE, CRUSH, FX0, FX1, FX2, FX3, FX4, FX5, HCUTOFF, POST_CUTOFF, SHAPE
+
+REVERB_LENGTHS = np.array([1031, 1327, 1523, 1871, 2053, 2311, 2539, 2819])  # samples at 48 kHz, co-prime
+REVERB_LINE = 8192
+DELAY_SECONDS = 4.0
+# bus settings and working values (one array the kernel owns): size, delay time (samples), feedback,
+# positions, then per reverb line its damping state, loop gain, length and latest output
+SIZE, DELAY_TIME, FEEDBACK, REVERB_POS, DELAY_POS = range(5)
+DAMP0, GAIN0, LEN0, OUT0 = 5, 13, 21, 29
+BUS_FIELDS = 37
+
+
+def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(reverb lines, delay line, settings), silent, with SuperDirt's defaults."""
+    settings = np.zeros(BUS_FIELDS)
+    settings[SIZE], settings[DELAY_TIME], settings[FEEDBACK] = 0.5, 0.25 * rate, 0.5
+    return (np.zeros((8, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), settings)
+
+
+@njit(cache=True, nogil=True)
+def voice_effects(v, x, n, sr):
+    """Shape (soft saturation), crush (bit depth), coarse (sample rate), then low- and high-pass."""
+    shape = min(v[SHAPE], 0.99)
+    k = 2.0 * shape / (1.0 - shape) if shape > 0.0 else 0.0
+    levels = 2.0 ** (v[CRUSH] - 1.0) if v[CRUSH] >= 1.0 else 0.0
+    coarse = int(v[COARSE])
+    held_l, held_r, count, lp_l, lp_r, hp_state = v[FX0], v[FX1], int(v[FX2]), v[FX3], v[FX4], v[FX5]
+    lp, hp = v[POST_CUTOFF] > 0.0, v[HCUTOFF] > 0.0
+    a_lp = 1.0 - math.exp(-2.0 * math.pi * min(v[POST_CUTOFF], 0.45 * sr) / sr) if lp else 1.0
+    a_hp = 1.0 - math.exp(-2.0 * math.pi * min(v[HCUTOFF], 0.45 * sr) / sr) if hp else 0.0
+    for i in range(n):
+        for c in range(2):
+            s = x[i, c]
+            if k > 0.0:
+                s = (1.0 + k) * s / (1.0 + k * abs(s))
+            if levels > 0.0:
+                s = math.floor(s * levels + 0.5) / levels
+            x[i, c] = s
+        if coarse > 1:
+            if count % coarse == 0:
+                held_l, held_r = x[i, 0], x[i, 1]
+            x[i, 0], x[i, 1] = held_l, held_r
+            count += 1
+        if lp:
+            lp_l += a_lp * (x[i, 0] - lp_l)
+            lp_r += a_lp * (x[i, 1] - lp_r)
+            x[i, 0], x[i, 1] = lp_l, lp_r
+        if hp:  # a one-pole high-pass on the mid signal
+            hp_state += a_hp * ((x[i, 0] + x[i, 1]) * 0.5 - hp_state)
+            x[i, 0] -= hp_state
+            x[i, 1] -= hp_state
+    v[FX0], v[FX1], v[FX2], v[FX3], v[FX4], v[FX5] = held_l, held_r, count, lp_l, lp_r, hp_state
+
+
+@njit(cache=True, nogil=True)
+def buses(buf, reverb_in, delay_in, lines, delay, settings, n, sr):
+    """Run the reverb and the delay over their sends and add what they return to the dry mix.
+    All working values live in `settings`: nothing is allocated here (this runs in the callback)."""
+    scale = sr / 48000.0
+    decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
+    for j in range(8):
+        length = min(int(REVERB_LENGTHS[j] * scale), REVERB_LINE - 1)
+        settings[LEN0 + j] = length
+        settings[GAIN0 + j] = 10.0 ** (-3.0 * length / (decay_seconds * sr))
+    pos = int(settings[REVERB_POS])
+    damping = 0.35
+    dpos = int(settings[DELAY_POS])
+    dlen = delay.shape[1]
+    dtime = int(min(max(settings[DELAY_TIME], 1.0), dlen - 1))
+    feedback = min(max(settings[FEEDBACK], 0.0), 0.95)
+    for i in range(n):
+        total = 0.0
+        for j in range(8):
+            y = lines[j, (pos - int(settings[LEN0 + j])) % REVERB_LINE]
+            settings[DAMP0 + j] += (1.0 - damping) * (y - settings[DAMP0 + j])
+            settings[OUT0 + j] = settings[DAMP0 + j] * settings[GAIN0 + j]
+            total += settings[OUT0 + j]
+        mix = 2.0 / 8.0 * total  # Householder: reflect about the all-ones vector
+        into = (reverb_in[i, 0] + reverb_in[i, 1]) * 0.5
+        left = 0.0
+        right = 0.0
+        for j in range(8):
+            lines[j, pos] = settings[OUT0 + j] - mix + into
+            if j % 2 == 0:
+                left += settings[OUT0 + j]
+            else:
+                right += settings[OUT0 + j]
+        pos = (pos + 1) % REVERB_LINE
+        read = (dpos - dtime) % dlen
+        dl, dr = delay[0, read], delay[1, read]
+        delay[0, dpos] = delay_in[i, 0] + dr * feedback  # ping-pong: each side feeds the other
+        delay[1, dpos] = delay_in[i, 1] + dl * feedback
+        dpos = (dpos + 1) % dlen
+        buf[i, 0] += 0.35 * left + dl
+        buf[i, 1] += 0.35 * right + dr
+    settings[REVERB_POS], settings[DELAY_POS] = pos, dpos
