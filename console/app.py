@@ -16,6 +16,7 @@ from textual.widgets import Footer, Static
 from . import recovery
 from .client import EngineClient, EngineUnavailable, start_engine, stop_engine
 from .editor import PatchEditor
+from .meters import Meters
 from .palette import FunctionsProvider
 from .screens import HelpScreen, RecoverScreen, SaveAsScreen
 
@@ -52,7 +53,11 @@ class JamApp(App):
         Binding("f2", "save_as", "Save as", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
-    ]
+    ] + [Binding(f"alt+{i}", f"toggle('mute', 'd{i}')", f"mute d{i}", show=False, priority=True) for i in range(1, 10)] \
+      + [Binding(f"alt+{symbol}", f"toggle('solo', 'd{i}')", f"solo d{i}", show=False, priority=True)
+         for i, symbol in enumerate(("exclamation_mark", "at", "number_sign", "dollar_sign", "percent_sign",
+                                     "circumflex_accent", "ampersand", "asterisk", "left_parenthesis"), 1)]
+    WIDE = 100  # columns from which the meters are shown beside the editor
     STATUS_INTERVAL = 0.25
     PLAYING_INTERVAL = 0.1
     AUTOSAVE_INTERVAL = 2.0
@@ -69,6 +74,7 @@ class JamApp(App):
             self.initial_text = ""
 
     def compose(self) -> ComposeResult:
+        yield Meters(id="meters")
         yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
         yield Static("", id="messages")
         yield Static("starting…", id="status")
@@ -78,7 +84,11 @@ class JamApp(App):
     def editor(self) -> PatchEditor:
         return self.query_one("#editor", PatchEditor)
 
+    def on_resize(self) -> None:
+        self.query_one("#meters").display = self.size.width >= self.WIDE  # the editor always wins
+
     def on_mount(self) -> None:
+        self.on_resize()
         self.sub_title = str(self.patch_path)
         self.editor.focus()
         self.autosaved_text = self.editor.text
@@ -139,6 +149,13 @@ class JamApp(App):
             self.client.request("transport", action="start" if stopped else "stop")
             self.show("transport: playing" if stopped else "transport: stopped (f7 to go on)")
         except EngineUnavailable as err:
+            self.show(str(err), error=True)
+
+    def action_toggle(self, what: str, channel: str) -> None:
+        try:
+            on = self.client.request(what, channel=channel)["on"]
+            self.show(f"{channel} {what}d" if on else f"{channel} un{what}d")
+        except (EngineUnavailable, KeyError) as err:
             self.show(str(err), error=True)
 
     def action_hush(self) -> None:
@@ -224,6 +241,9 @@ class JamApp(App):
         if s.get("runtime_errors"):
             parts.append(s["runtime_errors"][-1])
         self.query_one("#status", Static).update(" · ".join(parts))
+        meters = self.query_one("#meters", Meters)
+        if meters.display:
+            meters.show_levels(s["channels"], s.get("levels", {}), s.get("muted", []), s.get("soloed", []))
 
 
 def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = True,

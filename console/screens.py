@@ -15,6 +15,8 @@ KEYS = [
     ("f8", "hush: silence every channel"),
     ("f9", "panic: all sound off, now"),
     ("ctrl+t", "comment / uncomment the line or selection"),
+    ("alt+1..9", "mute / unmute d1..d9 (the meters show M)"),
+    ("alt+shift+1..9", "solo / unsolo d1..d9 (US layout: alt+! .. alt+()"),
     ("ctrl+z / ctrl+y", "undo / redo"),
     ("ctrl+s", "save"),
     ("f2", "save as"),

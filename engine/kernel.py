@@ -24,11 +24,12 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      OPEN_HAT, PHASE, PIANO, RELEASE, RESONANCE, RIDE, RIGHT, RIM, RING_SECONDS, SERIAL, SHAKER,
                      SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, VELOCITY, WIDTH, Z1, Z2, new_delay_lines,
                      new_voices, ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, HCUTOFF, POST_CUTOFF, EV_ROOM, EV_DELAY,
-                     EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK)
+                     EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK,
+                     CHANNEL, EV_CHANNEL, METERS)
 
 # counters (int64 array shared by the scheduler and the kernel)
-WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS = range(8)
-COUNTERS = 8
+WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
+COUNTERS = 9
 
 CEILING = 10.0 ** (-0.3 / 20.0)  # the master limiter never lets a sample past -0.3 dBFS
 MASTER_GAIN = 0.8
@@ -65,6 +66,7 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
             if voices[k, ACTIVE] != 0.0 and voices[k, KIND] == OPEN_HAT:
                 voices[k, GATE] = 1.0
     v[VELOCITY] = ev[EV_VELOCITY]
+    v[CHANNEL] = ev[EV_CHANNEL]
     v[ROOM], v[DELAY_SEND] = ev[EV_ROOM], ev[EV_DELAY]
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
     if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
@@ -98,11 +100,12 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
 
 
 @njit(cache=True, nogil=True)
-def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus):
+def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds four scratch buses (dry, one voice, reverb send, delay send: mix[0..3]);
-    reverb, delay and bus are the send effects' lines and settings."""
+    reverb, delay and bus are the send effects' lines and settings; while counters[METERING] is
+    set (a console is watching), each channel's peak goes into meters."""
     n = out.shape[0]
     buf = mix[0, :n]
     scratch = mix[1, :n]
@@ -111,6 +114,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     buf[:] = 0.0
     reverb_in[:] = 0.0
     delay_in[:] = 0.0
+    metering = counters[METERING] != 0
     block_end = block_start + n
 
     # A panic request silences everything now and forgets what was queued.
@@ -145,21 +149,27 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         effects = (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0
                    or v[HCUTOFF] > 0.0)
         sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0
+        alone = effects or sent or metering  # render into the scratch bus, then mix
         target = buf
-        if effects or sent:
+        if alone:
             scratch[:] = 0.0
             target = scratch
         render_voice(v, lines[k], target, start, sr, kind)
-        if effects or sent:
+        if alone:
             if effects:
                 voice_effects(v, scratch, n, sr)
             room, echo = v[ROOM], v[DELAY_SEND]
+            peak = 0.0
             for i in range(n):
                 for c in range(2):
                     x = scratch[i, c]
                     buf[i, c] += x
                     reverb_in[i, c] += x * room
                     delay_in[i, c] += x * echo
+                    peak = max(peak, abs(x))
+            if metering:
+                m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+                meters[m] = max(meters[m], peak * MASTER_GAIN)
         # hearing safety: a voice whose state went bad is dropped, not heard
         if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
                 and math.isfinite(v[Z2])):
@@ -250,6 +260,7 @@ class EventRing:
         self.lines = new_delay_lines(voices)
         self.mix = np.zeros((4, max_block, 2), dtype=np.float64)
         self.reverb, self.delay, self.bus = new_buses(rate)
+        self.meters = np.zeros(METERS, dtype=np.float64)
         self.limiter = np.ones(1, dtype=np.float64)
 
     def free_slots(self) -> int:
@@ -271,7 +282,7 @@ class EventRing:
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter, self.reverb, self.delay, self.bus)
+                     self.limiter, self.reverb, self.delay, self.bus, self.meters)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -288,6 +299,7 @@ def warm_up(sr: float) -> None:
         rows[kind, EV_ROOM], rows[kind, EV_SHAPE], rows[kind, EV_SIZE] = 0.2, 0.3, -1.0  # the effects' paths too
         rows[kind, EV_DELAYTIME], rows[kind, EV_DELAYFEEDBACK] = -1.0, -1.0
     ring.push(rows)
+    ring.counters[METERING] = 1
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)
     ring.render(out, 128, sr)

@@ -8,6 +8,7 @@ so a slow query delays nothing that is already due.
 
 from __future__ import annotations
 
+import math
 import os
 import sys
 import threading
@@ -19,7 +20,7 @@ import numpy as np
 from dsl.patch import Patch
 from dsl.rational import Fraction
 
-from .kernel import LATE, EventRing, warm_up
+from .kernel import LATE, METERING, EventRing, warm_up
 from .scheduler import Scheduler
 
 LOOKAHEAD = 0.15  # seconds of events queued ahead of the audio
@@ -200,6 +201,25 @@ class RealtimeEngine:
             else:
                 self.scheduler.start(self.scheduled_until, None if cycle is None else Fraction(cycle))
 
+    def toggle(self, what: str, channel: str) -> bool:
+        """Mute or solo a channel, or undo it; returns whether it is now on."""
+        with self.lock:
+            chosen = self.scheduler.muted if what == "mute" else self.scheduler.soloed
+            if channel in chosen:
+                chosen.discard(channel)
+                return False
+            chosen.add(channel)
+            return True
+
+    def levels(self) -> dict[str, float]:
+        """Each channel's peak (dBFS) since the last call; asking turns the kernel's metering on."""
+        self.ring.counters[METERING] = 1
+        peaks = self.ring.meters.copy()
+        self.ring.meters[:] = 0.0
+        with self.lock:
+            slots = dict(self.scheduler.meter_slots)
+        return {name: round(20 * math.log10(max(float(peaks[slot]), 1e-5)), 1) for name, slot in slots.items()}
+
     def hush(self) -> None:
         with self.lock:
             self.scheduler.hush()
@@ -233,4 +253,5 @@ class RealtimeEngine:
             "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
             "late_callbacks": self.info.late_callbacks, "load": self.info.load,
             "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
+            "levels": self.levels(), "muted": sorted(self.scheduler.muted), "soloed": sorted(self.scheduler.soloed),
         }

@@ -18,7 +18,7 @@ import numpy as np
 from dsl import Pattern
 from dsl.patch import Patch
 
-from .voices import (EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAYFEEDBACK, EV_DELAYTIME, EV_HCUTOFF, EV_ROOM, EV_SHAPE,
+from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAYFEEDBACK, EV_DELAYTIME, EV_HCUTOFF, EV_ROOM, EV_SHAPE,
                      EV_SIZE, ACOUSTIC_GUITAR, BASS_GUITAR, BONGO, BRASS, CELLO, CLAVES, CONGA, COWBELL, CRASH,
                      ELECTRIC_GUITAR, EPIANO, EV_VELOCITY, FLUTE, HIGH_TOM, INSTRUMENT_RELEASE, INSTRUMENTS, LEAD,
                      LOW_TOM, MID_TOM, ORGAN, PAD, PIANO, RIDE, RIM, SAXOPHONE, SHAKER, TAMBOURINE, TRUMPET, VIOLIN,
@@ -62,6 +62,7 @@ class Scheduler:
         self.scale: str | None = None
         self.messages: list[str] = []  # runtime problems for the performer, newest last
         self.unknown_sounds: set[str] = set()
+        self.meter_slots: dict[str, int] = {}  # channel name -> its level meter in the kernel
         # (onset sample, end sample, source places) of what was scheduled lately: the console's view
         self.recent: deque[tuple[int, int, tuple]] = deque(maxlen=512)
 
@@ -145,11 +146,18 @@ class Scheduler:
             for event in events:
                 row = self._row(event.whole.begin, event.whole.end, event.value, index)
                 if row is not None:
+                    row[EV_CHANNEL] = self.meter_slot(name)
+                if row is not None:
                     rows.append(row)
                     if event.locations:
                         self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
+
+    def meter_slot(self, name: str) -> int:
+        if name not in self.meter_slots:
+            self.meter_slots[name] = min(len(self.meter_slots), METERS - 1)
+        return self.meter_slots[name]
 
     def sounding(self, sample: int) -> list[tuple[int, int, int]]:
         """Source places of the scheduled events whose span holds the given sample."""

@@ -46,6 +46,8 @@ class EngineServer:
                 return {"error": "transport action must be start or stop"}
             self.engine.transport(action, request.get("cycle"))
             return {"ok": True}
+        if op in ("mute", "solo"):
+            return {"ok": True, "on": self.engine.toggle(op, str(request.get("channel", "")))}
         if op == "hush":
             self.engine.hush()
             return {"ok": True}

@@ -13,16 +13,19 @@ MAX_VOICES = 128
 (ACTIVE, KIND, AGE, LENGTH, GAIN, LEFT, RIGHT, FREQ, PHASE, NOISE, Z1, Z2, GATE, START, SPEED,
  SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH, VELOCITY,
  S0, S1, S2, S3, S4, S5, S6, S7,  # an instrument's own state (phases, filters)
- ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5) = range(45)
-VOICE_FIELDS = 45  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state
+ ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5,
+ CHANNEL) = range(46)
+VOICE_FIELDS = 46  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter
+METERS = 32  # channels with a level meter of their own (more share the last one)
 DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 Hz at 48 kHz
 
 # columns of a scheduled event (engine/scheduler.py writes them, the kernel reads them);
 # envelope times are in samples, cutoff in Hz (0: no filter), resonance 0..1
 (EV_SAMPLE, EV_KIND, EV_GAIN, EV_PAN, EV_FREQ, EV_GATE, EV_SEED, EV_SPEED, EV_ATTACK, EV_DECAY,
  EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH, EV_VELOCITY,
- EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF) = range(25)
-EVENT_FIELDS = 25
+ EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF,
+ EV_CHANNEL) = range(26)
+EVENT_FIELDS = 26
 
 # sound kinds the kernel knows
 KICK, SNARE, HAT, OPEN_HAT, CLAP, SINE, SAW, SQUARE, TRIANGLE, PULSE, NOISE_OSC = range(11)

@@ -211,3 +211,27 @@ async def test_autosave_keeps_the_typing(engine, tmp_path):
         await pilot.press(*'d1 $ s "cp"')
         path = recovery.recovery_path(patch)
         await wait_for(lambda: path.exists() and path.read_text() == 'd1 $ s "cp"')
+
+
+async def test_meters_show_each_channel_and_mute_solo_keys_work(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('d1 $ s "bd*8"\nd2 $ s "hh*8"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(120, 30)) as pilot:
+        meters = app.query_one("#meters")
+        assert meters.display
+        await wait_for(lambda: "d1" in str(meters.render()) and "█" in str(meters.render()))
+        await pilot.press("alt+2")
+        await wait_for(lambda: "d2 muted" in text_of(app, "#messages"))
+        await wait_for(lambda: "▶ d1" in text_of(app, "#status") and "d2" not in text_of(app, "#status"))
+        assert engine.request("status")["muted"] == ["d2"]
+        await pilot.press("alt+2")
+        await wait_for(lambda: "▶ d1 d2" in text_of(app, "#status"))
+        await pilot.press("alt+exclamation_mark")
+        await wait_for(lambda: engine.request("status")["soloed"] == ["d1"])
+
+
+async def test_meters_fold_away_on_a_small_terminal(engine, tmp_path):
+    app = JamApp(tmp_path / "p.jam", engine)
+    async with app.run_test(size=(80, 24)):
+        assert not app.query_one("#meters").display
