@@ -80,12 +80,16 @@ class JamApp(App):
         yield Static("starting…", id="status")
         yield Footer()
 
+    def base(self, selector: str, kind: type):
+        """A widget of the main screen, whatever modal is over it."""
+        return self.screen_stack[0].query_one(selector, kind)
+
     @property
     def editor(self) -> PatchEditor:
-        return self.query_one("#editor", PatchEditor)
+        return self.base("#editor", PatchEditor)
 
     def on_resize(self) -> None:
-        self.query_one("#meters").display = self.size.width >= self.WIDE  # the editor always wins
+        self.base("#meters", Meters).display = self.size.width >= self.WIDE  # the editor always wins
 
     def on_mount(self) -> None:
         self.on_resize()
@@ -207,11 +211,13 @@ class JamApp(App):
 
     # -- display -----------------------------------------------------------------
     def show(self, message: str, error: bool = False) -> None:
-        widget = self.query_one("#messages", Static)
+        widget = self.base("#messages", Static)
         widget.update(message)
         widget.set_class(error, "error")
 
     def refresh_playing(self) -> None:
+        if not self.screen_stack or not self.screen_stack[0].query("#editor"):
+            return  # the app is closing: nothing to light
         try:
             places = self.client.request("playing")["places"]
         except (EngineUnavailable, KeyError):
@@ -219,10 +225,12 @@ class JamApp(App):
         self.editor.show_playing([tuple(p) for p in places])
 
     def refresh_status(self) -> None:
+        if not self.screen_stack or not self.screen_stack[0].query("#status"):
+            return  # the app is closing: its widgets are gone
         try:
             s = self.client.request("status")
         except EngineUnavailable:
-            self.query_one("#status", Static).update("engine not answering")
+            self.base("#status", Static).update("engine not answering")
             return
         if s.get("message") and not self.engine_message_shown:
             self.engine_message_shown = True
@@ -238,23 +246,28 @@ class JamApp(App):
             parts.append(s["style"])
         parts += [audio, f"cpu {s.get('load', 0) * 100:.0f}%", f"xrun {s['xruns']}",
                   "▶ " + (" ".join(c for c in s["channels"] if c not in s.get("silenced", [])) or "–")]
+        midi = s.get("midi")
+        if midi:
+            names = ["c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b"]
+            heard = " ".join(f"{names[n % 12]}{n // 12 - 1}" for n, _ in midi["recent"][-4:])
+            parts.append(f"midi {len(midi['ports'])} in" + (f" ♪ {heard}" if heard else ""))
         if s.get("runtime_errors"):
             parts.append(s["runtime_errors"][-1])
-        self.query_one("#status", Static).update(" · ".join(parts))
-        meters = self.query_one("#meters", Meters)
+        self.base("#status", Static).update(" · ".join(parts))
+        meters = self.base("#meters", Meters)
         if meters.display:
             meters.show_levels(s["channels"], s.get("levels", {}), s.get("muted", []), s.get("soloed", []))
 
 
 def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = True,
-                device: str | None = None) -> int:
+                device: str | None = None, midi: str | None = None) -> int:
     """Run the console; with start, own an engine process and stop it on the way out."""
     proc = None
     log = socket_path.with_suffix(".log")
     if start:
         print("starting the engine…", flush=True)
         try:
-            proc = start_engine(socket_path, audio=audio, device=device, log=log)
+            proc = start_engine(socket_path, audio=audio, device=device, log=log, midi=midi)
         except EngineUnavailable as err:
             print(f"jam: {err}")
             return 1

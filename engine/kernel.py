@@ -25,7 +25,7 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, VELOCITY, WIDTH, Z1, Z2, new_delay_lines,
                      new_voices, ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, HCUTOFF, POST_CUTOFF, EV_ROOM, EV_DELAY,
                      EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK,
-                     CHANNEL, EV_CHANNEL, METERS)
+                     CHANNEL, EV_CHANNEL, METERS, EV_NOTE_KEY, HELD, NOTE_KEY, RELEASE_KIND)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
@@ -67,6 +67,7 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
                 voices[k, GATE] = 1.0
     v[VELOCITY] = ev[EV_VELOCITY]
     v[CHANNEL] = ev[EV_CHANNEL]
+    v[NOTE_KEY] = ev[EV_NOTE_KEY]
     v[ROOM], v[DELAY_SEND] = ev[EV_ROOM], ev[EV_DELAY]
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
     if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
@@ -100,7 +101,19 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
 
 
 @njit(cache=True, nogil=True)
-def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters):
+def _release(voices, key, offset):
+    """A note-off: the held voices of that key close their gate (from offset in this block)."""
+    for k in range(voices.shape[0]):
+        v = voices[k]
+        if v[ACTIVE] != 0.0 and v[NOTE_KEY] == key and v[GATE] >= HELD:
+            v[GATE] = v[AGE] + max(offset - v[START], 0.0)  # a voice started this block is younger
+            v[LENGTH] = v[GATE] + v[RELEASE] + 1.0
+            v[NOTE_KEY] = 0.0
+
+
+@njit(cache=True, nogil=True)
+def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters,
+                 live, live_counters):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds four scratch buses (dry, one voice, reverb send, delay send: mix[0..3]);
@@ -123,6 +136,23 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         voices[:, ACTIVE] = 0.0
         counters[READ] = counters[WRITTEN]
 
+    # live events (a MIDI keyboard) have a ring of their own, so that they never queue behind
+    # the patterns' events, which are written ahead of time
+    cap = live.shape[0]
+    read = live_counters[READ]
+    while read < live_counters[WRITTEN]:
+        ev = live[read % cap]
+        s = np.int64(ev[EV_SAMPLE])
+        if s >= block_end:
+            break
+        offset = max(s - block_start, 0)
+        if ev[EV_KIND] == RELEASE_KIND:
+            _release(voices, ev[EV_NOTE_KEY], offset)
+        else:
+            _start_voice(voices, ev, offset, sr, counters, bus)
+        read += 1
+    live_counters[READ] = read
+
     cap = ring.shape[0]
     read = counters[READ]
     written = counters[WRITTEN]
@@ -135,7 +165,10 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         if offset < 0:
             counters[LATE] += 1
             offset = 0
-        _start_voice(voices, ev, offset, sr, counters, bus)
+        if ev[EV_KIND] == RELEASE_KIND:
+            _release(voices, ev[EV_NOTE_KEY], offset)
+        else:
+            _start_voice(voices, ev, offset, sr, counters, bus)
         read += 1
     counters[READ] = read
 
@@ -251,7 +284,9 @@ def percussion(v, buf, start, sr, kind):
 
 
 class EventRing:
-    """The arrays the scheduler and the kernel share: events, counters, voices, mixing space."""
+    """The arrays the producers and the kernel share: scheduled and live events, counters, voices,
+    mixing space, effects. Each ring has one producer at a time (engine/realtime.py holds a lock
+    between its producer threads; the kernel never takes it)."""
 
     def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128, rate: int = 48000):
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
@@ -261,20 +296,20 @@ class EventRing:
         self.mix = np.zeros((4, max_block, 2), dtype=np.float64)
         self.reverb, self.delay, self.bus = new_buses(rate)
         self.meters = np.zeros(METERS, dtype=np.float64)
+        self.live = np.zeros((256, EVENT_FIELDS), dtype=np.float64)
+        self.live_counters = np.zeros(2, dtype=np.int64)
         self.limiter = np.ones(1, dtype=np.float64)
 
-    def free_slots(self) -> int:
-        return self.events.shape[0] - int(self.counters[WRITTEN] - self.counters[READ])
-
-    def push(self, rows: np.ndarray) -> int:
-        """Append event rows (sorted by sample); returns how many fitted."""
-        room = self.free_slots()
-        rows = rows[:room]
-        cap = self.events.shape[0]
-        w = int(self.counters[WRITTEN])
+    def push(self, rows: np.ndarray, live: bool = False) -> int:
+        """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
+        returns how many fitted."""
+        events, counters = (self.live, self.live_counters) if live else (self.events, self.counters)
+        cap = events.shape[0]
+        w = int(counters[WRITTEN])
+        rows = rows[:cap - int(w - counters[READ])]
         for i in range(rows.shape[0]):
-            self.events[(w + i) % cap] = rows[i]
-        self.counters[WRITTEN] = w + rows.shape[0]  # publish after the rows are in place
+            events[(w + i) % cap] = rows[i]
+        counters[WRITTEN] = w + rows.shape[0]  # publish after the rows are in place
         return rows.shape[0]
 
     def panic(self) -> None:
@@ -282,7 +317,7 @@ class EventRing:
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter, self.reverb, self.delay, self.bus, self.meters)
+                     self.limiter, self.reverb, self.delay, self.bus, self.meters, self.live, self.live_counters)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())

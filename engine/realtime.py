@@ -21,6 +21,8 @@ from dsl.patch import Patch
 from dsl.rational import Fraction
 
 from .kernel import LATE, METERING, EventRing, warm_up
+from .midi_input import MidiInput, MidiPlayer, listen
+from .voices import PIANO
 from .scheduler import Scheduler
 
 LOOKAHEAD = 0.15  # seconds of events queued ahead of the audio
@@ -77,7 +79,8 @@ def pick_output(backend: str | None = None) -> tuple[int | None, str]:
 class RealtimeEngine:
     """Plays a scheduler through the sound card, or on a silent clock when there is none."""
 
-    def __init__(self, rate: int = 48000, block: int = 128, audio: bool = True, device: str | None = None):
+    def __init__(self, rate: int = 48000, block: int = 128, audio: bool = True, device: str | None = None,
+                 midi: str | None = None, midi_instrument: int = PIANO):
         self.rate, self.block = rate, block
         self.scheduler = Scheduler(rate)
         self.ring = EventRing(max_block=8192)
@@ -92,6 +95,9 @@ class RealtimeEngine:
         self._threads: list[threading.Thread] = []
         self.started_at = 0.0
         self._next_start = 0.0  # when the next callback is due, by the callbacks' own clock
+        self.midi = MidiInput(midi) if midi else None
+        self.midi_player = MidiPlayer(rate, midi_instrument)
+        self._midi_running = threading.Event()
 
     # -- audio ---------------------------------------------------------------
     def _callback(self, outdata, frames, time_info, status) -> None:
@@ -176,9 +182,17 @@ class RealtimeEngine:
             t = threading.Thread(target=target, daemon=True, name=target.__name__)
             t.start()
             self._threads.append(t)
+        if self.midi is not None:
+            self._midi_running.set()
+            t = threading.Thread(target=listen, daemon=True, name="midi", args=(
+                self.midi, self.midi_player, lambda: int(self.frames[0]),
+                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running))
+            t.start()
+            self._threads.append(t)
 
     def stop(self) -> None:
         self.running = False
+        self._midi_running.clear()
         if self._stream is not None:
             try:
                 self._stream.stop()
@@ -187,6 +201,8 @@ class RealtimeEngine:
                 pass
         for t in self._threads:
             t.join(timeout=1)
+        if self.midi is not None:
+            self.midi.close()
 
     # -- control (called from the socket thread) -----------------------------
     def apply(self, patch: Patch) -> None:
@@ -236,6 +252,13 @@ class RealtimeEngine:
         with self.lock:
             return [list(p) for p in self.scheduler.sounding(heard)]
 
+    def _midi_status(self) -> dict | None:
+        if self.midi is None:
+            return None
+        activity = self.midi.activity
+        return {"ports": list(activity.ports), "messages": activity.messages,
+                "recent": [[note, velocity] for when, note, velocity in activity.recent if time.time() - when < 4]}
+
     def status(self) -> dict:
         with self.lock:
             cycle = float(self.scheduler.cycle_at(int(self.frames[0])))
@@ -253,5 +276,5 @@ class RealtimeEngine:
             "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
             "late_callbacks": self.info.late_callbacks, "load": self.info.load,
             "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
-            "levels": self.levels(), "muted": sorted(self.scheduler.muted), "soloed": sorted(self.scheduler.soloed),
+            "levels": self.levels(), "midi": self._midi_status(), "muted": sorted(self.scheduler.muted), "soloed": sorted(self.scheduler.soloed),
         }

@@ -121,11 +121,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--block", type=int, default=128)
     parser.add_argument("--no-audio", action="store_true", help="run on a silent clock")
     parser.add_argument("--device", help="output device (part of its name, e.g. JACK)")
+    parser.add_argument("--midi", metavar="PATTERN", help="play MIDI input ports whose names match (regex; '.' = all)")
+    parser.add_argument("--midi-instrument", default="piano", help="the sound MIDI notes play (default piano)")
     parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-    engine = RealtimeEngine(rate=args.rate, block=args.block, audio=not args.no_audio, device=args.device)
+    from .scheduler import SOUNDS
+
+    if args.midi_instrument not in SOUNDS:
+        parser.error(f"unknown sound {args.midi_instrument!r}")
+    engine = RealtimeEngine(rate=args.rate, block=args.block, audio=not args.no_audio, device=args.device,
+                            midi=args.midi, midi_instrument=SOUNDS[args.midi_instrument])
     server = EngineServer(engine, args.socket)
     if args.patch:
         patch = parse_patch(args.patch.read_text(encoding="utf-8"), env=server.env)

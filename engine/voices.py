@@ -14,8 +14,9 @@ MAX_VOICES = 128
  SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH, VELOCITY,
  S0, S1, S2, S3, S4, S5, S6, S7,  # an instrument's own state (phases, filters)
  ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5,
- CHANNEL) = range(46)
-VOICE_FIELDS = 46  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter
+ CHANNEL, NOTE_KEY) = range(47)
+VOICE_FIELDS = 47  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
+# NOTE_KEY: a held note's key (MIDI input), so that its note-off can find it
 METERS = 32  # channels with a level meter of their own (more share the last one)
 DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 Hz at 48 kHz
 
@@ -24,8 +25,9 @@ DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 
 (EV_SAMPLE, EV_KIND, EV_GAIN, EV_PAN, EV_FREQ, EV_GATE, EV_SEED, EV_SPEED, EV_ATTACK, EV_DECAY,
  EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH, EV_VELOCITY,
  EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF,
- EV_CHANNEL) = range(26)
-EVENT_FIELDS = 26
+ EV_CHANNEL, EV_NOTE_KEY) = range(27)
+EVENT_FIELDS = 27
+RELEASE_KIND = -1  # an event of this kind starts no voice: it releases the held voices of its EV_NOTE_KEY
 
 # sound kinds the kernel knows
 KICK, SNARE, HAT, OPEN_HAT, CLAP, SINE, SAW, SQUARE, TRIANGLE, PULSE, NOISE_OSC = range(11)
@@ -36,6 +38,7 @@ RIM, LOW_TOM, MID_TOM, HIGH_TOM, RIDE, CRASH, CONGA, BONGO, SHAKER, COWBELL, CLA
 (PIANO, EPIANO, ORGAN, LEAD, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR, VIOLIN, CELLO, SAXOPHONE, TRUMPET,
  BRASS, FLUTE, PAD) = range(23, 37)
 INSTRUMENTS = tuple(range(23, 37))
+HELD = 1e12  # the gate of a held note: until its release event comes
 KINDS = 37
 # how long each drum may ring (seconds); 0 for the gated kinds
 RING_SECONDS = np.array([0.9, 0.45, 0.18, 0.7, 0.5] + [0.0] * 6

@@ -235,3 +235,20 @@ async def test_meters_fold_away_on_a_small_terminal(engine, tmp_path):
     app = JamApp(tmp_path / "p.jam", engine)
     async with app.run_test(size=(80, 24)):
         assert not app.query_one("#meters").display
+
+
+async def test_status_autosave_and_light_go_on_under_the_help_screen(engine, tmp_path):
+    from console import recovery
+
+    patch = tmp_path / "p.jam"
+    patch.write_text('d1 $ s "bd*4"\n')
+    app = JamApp(patch, engine)
+    app.AUTOSAVE_INTERVAL = 0.2
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f1")
+        app.editor.insert("-- typed under the help\n")
+        path = recovery.recovery_path(patch)
+        await wait_for(lambda: path.exists() and "under the help" in path.read_text())
+        await pilot.pause(0.5)  # status and light timers fire with the modal up
+        await pilot.press("escape")
+        await wait_for(lambda: "▶ d1" in text_of(app, "#status"))

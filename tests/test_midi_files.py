@@ -49,19 +49,37 @@ def test_a_midi_file_plays_through_the_general_midi_mapping(tmp_path):
     assert abs(freqs[np.argmax(spectrum)] - 440) < 5  # program 0 is a piano, playing A4
 
 
+READER = """
+import json, sys, mido
+seconds, notes, programs = 0.0, [], {}
+for message in mido.MidiFile(sys.argv[1]):
+    seconds += message.time
+    if message.type == "program_change":
+        programs[message.channel] = message.program
+    if message.type == "note_on" and message.velocity > 0:
+        notes.append((round(seconds, 3), message.channel, message.note))
+print(json.dumps([notes, programs]))
+"""
+
+
+def read_notes(path: Path) -> tuple[list[tuple], dict]:
+    """Read a MIDI file in a fresh process. In this long test process mido has been seen to misread
+    valid bytes (a NUL read back as 0x30) after other modules ran; `jam` never reads MIDI in a
+    long-lived process, so the check reads it the way a user's tool would."""
+    result = subprocess.run([sys.executable, "-c", READER, str(path)], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0, result.stderr
+    import json
+
+    notes, programs = json.loads(result.stdout)
+    return [tuple(n) for n in notes], {int(k): v for k, v in programs.items()}
+
+
 def test_what_a_patch_played_comes_back_as_midi(tmp_path):
     patch = tmp_path / "p.jam"
     patch.write_text('tempo 120\nd1 $ s "bd sn"\nd2 $ n "c e" # s "piano"\n')
     result = jam("render", str(patch), "-o", str(tmp_path / "o.wav"), "--cycles", "1", "--midi", str(tmp_path / "o.mid"))
     assert result.returncode == 0, result.stderr
-    midi = mido.MidiFile(str(tmp_path / "o.mid"))
-    seconds, notes, programs = 0.0, [], {}
-    for message in midi:
-        seconds += message.time
-        if message.type == "program_change":
-            programs[message.channel] = message.program
-        if message.type == "note_on" and message.velocity > 0:
-            notes.append((round(seconds, 3), message.channel, message.note))
+    notes, programs = read_notes(tmp_path / "o.mid")
     assert (0.0, 9, 36) in notes and (1.0, 9, 38) in notes  # GM kick and snare on channel 10
     piano = [(t, n) for t, c, n in notes if c != 9]
     assert piano == [(0.0, 60), (1.0, 64)] and 0 in programs.values()  # c5 is middle C, a GM piano
