@@ -1,8 +1,9 @@
 """From evidence to one chord: fuse a prior over the next beat with the ear, then hold or change.
 
 A chord may change only at the first decision of a beat, and only when the fused score of the
-best chord beats the one playing by more than the `stay` bonus; so a harmonic rhythm of beats and
-bars comes out, and one stray note does not flip the harmony. The prior comes from the trained
+best chord beats the one playing by more than the `stay` bonus; so the harmony moves on beats,
+not on every note. The weights are tuned on validation songs by `train.tune` and saved with the
+network. The prior comes from the trained
 network (`ModelDecider`) or, for the baseline, from a bigram table (`baselines.Bigram`).
 """
 
@@ -13,7 +14,7 @@ import math
 import numpy as np
 
 from . import chords
-from .ear import Ear, collection
+from .ear import Ear
 from .model import NO_CHORD, Predictor, beat_features
 
 DEFAULT_FUSION = {"ear": 0.5, "stay": 1.0}
@@ -28,7 +29,6 @@ class BeatDecider:
         self.reset(None, 4)
 
     def reset(self, style: str | None, beats_per_bar: int) -> None:
-        self.style = style
         self.beats_per_bar = beats_per_bar
         self.current: int | None = None
         self.prior_logp: np.ndarray | None = None

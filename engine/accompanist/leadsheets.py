@@ -3,8 +3,9 @@
 The online accompanist knows the clock: t is in beats and bars start every `beats_per_bar`
 beats from t = 0. Annotated performances drift from that (POP909 follows the recording's
 tempo), so each annotated bar is mapped linearly onto one nominal bar of the grid; the notes and
-chords keep their place inside the bar. The split hashes the song's id, so it never depends on
-file order and a song never lands on both sides.
+chords keep their place inside the bar. The split hashes the song (artist and title where the
+data has them: Billboard holds some songs twice, in two chart slots), so it never depends on file
+order and a song never lands on both sides.
 """
 
 from __future__ import annotations
@@ -37,6 +38,7 @@ class Note:
 @dataclass
 class Piece:
     id: str
+    split: str  # 'train', 'valid' or 'test'
     style: str
     beats_per_bar: int
     key_tonic: int  # annotated key at the start (tonic pc), for the always-tonic baseline
@@ -47,9 +49,10 @@ class Piece:
     length: float = field(default=0.0)  # beats, to the end of the last note or chord
 
 
-def split_of(song_id: str) -> str:
-    """'test' (10 %), 'valid' (10 %) or 'train', from a hash of the song id."""
-    bucket = zlib.crc32(song_id.encode()) % 10
+def split_of(row: dict) -> str:
+    """'test' (10 %), 'valid' (10 %) or 'train', from a hash of the song."""
+    song = f"{row['artist']}|{row['title']}".lower() if row.get("artist") and row.get("title") else row["id"]
+    bucket = zlib.crc32(song.encode()) % 10
     return "test" if bucket == 0 else "valid" if bucket == 1 else "train"
 
 
@@ -97,7 +100,7 @@ def piece(row: dict) -> Piece:
     changes = [(w(k["onset_beats"]), k["tonic_pc"], k.get("mode") == "minor")
                for k in row.get("key_changes") or []]
     length = max([n.offset for n in notes] + [c[1] for c in chs] + [0.0])
-    return Piece(row["id"], STYLES.get(row.get("source", ""), "rock"), bpb, row.get("key_tonic_pc") or 0,
+    return Piece(row["id"], split_of(row), STYLES.get(row.get("source", ""), "rock"), bpb, row.get("key_tonic_pc") or 0,
                  minor, changes, notes, chs, length)
 
 
@@ -109,7 +112,7 @@ def load(path: str | Path, split: str | None = None, limit: int | None = None) -
     with opener(path, "rt", encoding="utf-8") as f:
         for line in f:
             row = json.loads(line)
-            if split is None or split_of(row["id"]) == split:
+            if split is None or split_of(row) == split:
                 out.append(piece(row))
                 if limit is not None and len(out) >= limit:
                     break

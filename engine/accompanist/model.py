@@ -7,11 +7,12 @@ transpositions of a song give it identical inputs — and it learns one table of
 V/vi...) instead of twelve. It is conditioned on style through a small embedding.
 
 At play time `Predictor` keeps the LSTM state between beats, so a beat costs one cell step
-(a fraction of a millisecond on one thread) and nothing is recomputed.
+(about 50 microseconds, in numpy) and nothing is recomputed.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 import numpy as np
@@ -76,23 +77,42 @@ def load(path: Path = WEIGHTS) -> tuple[ChordLSTM, dict]:
 
 
 class Predictor:
-    """Steps the network one beat at a time, keeping its state between beats."""
+    """Steps the network one beat at a time, keeping its state between beats.
+
+    The step runs in numpy on the trained weights: a torch call costs ~0.4 ms median but its
+    p99 reached 4.6 ms between decisions (dispatch and allocator work on a busy shared core),
+    while this step is ~0.05 ms. `tests/test_accompanist.py` checks it against the torch forward.
+    """
 
     def __init__(self, path: Path = WEIGHTS):
-        torch.set_num_threads(1)  # one decision at a time: threads only add hand-off latency
-        self.net, saved = load(path)
+        net, saved = load(path)
         self.fusion: dict = saved.get("fusion", {})
-        self.state = None
-        self.style = torch.zeros(1, dtype=torch.long)
+        self.trained_styles = set(saved.get("styles", STYLES))
+        w = {k: v.detach().numpy().astype(np.float64) for k, v in net.state_dict().items()}
+        self.chord_emb, self.style_emb = w["chord.weight"], w["style.weight"]
+        self.w_in, self.b_in = w["inp.0.weight"], w["inp.0.bias"]
+        self.w_ih, self.w_hh = w["lstm.weight_ih_l0"], w["lstm.weight_hh_l0"]
+        self.b_lstm = w["lstm.bias_ih_l0"] + w["lstm.bias_hh_l0"]
+        self.w_out, self.b_out = w["out.weight"], w["out.bias"]
+        self.reset(None)
 
     def reset(self, style: str | None) -> None:
-        self.state = None
-        self.style = torch.tensor([style_index(style)])
+        """A new performance; a style the network never saw plays as "any" (its embedding is untrained)."""
+        hidden = self.w_hh.shape[1]
+        self.h, self.c = np.zeros(hidden), np.zeros(hidden)
+        self.style = self.style_emb[style_index(style if style in self.trained_styles else None)]
 
     def step(self, feats: np.ndarray, prev_relative: int) -> np.ndarray:
         """Log-probabilities (NCHORDS,) of the key-relative chord for the beat that starts now."""
-        with torch.inference_mode():
-            x = torch.from_numpy(feats)[None, None, :]
-            p = torch.tensor([[prev_relative]])
-            logits, self.state = self.net(x, p, self.style, self.state)
-            return torch.log_softmax(logits[0, 0], dim=-1).numpy()
+        a = self.w_in @ np.concatenate([feats, self.chord_emb[prev_relative], self.style]) + self.b_in
+        x = 0.5 * a * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in a]))  # exact GELU
+        i, f, g, o = np.split(self.w_ih @ x + self.w_hh @ self.h + self.b_lstm, 4)
+        self.c = _sigmoid(f) * self.c + _sigmoid(i) * np.tanh(g)
+        self.h = _sigmoid(o) * np.tanh(self.c)
+        logits = self.w_out @ self.h + self.b_out
+        logits -= logits.max()
+        return logits - np.log(np.exp(logits).sum())
+
+
+def _sigmoid(x: np.ndarray) -> np.ndarray:
+    return 1.0 / (1.0 + np.exp(-x))

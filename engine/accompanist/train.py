@@ -6,7 +6,7 @@
    ear reports at each beat boundary: the network trains on exactly the inputs it gets live.
    Billboard has no melody: its chords are played into a key-only ear and the melody inputs stay
    empty (flagged), so it teaches progressions and the key, not melody fit.
-2. Split by song (`leadsheets.split_of`); train on 'train', report per epoch on 'valid'.
+2. Split by song (`Piece.split`); train on 'train', report per epoch on 'valid'.
    Live, the previous-chord input is the accompanist's own choice, often late or wrong; a network
    trained only on the true previous chord learns to copy it and then repeats its own mistakes
    (on validation songs it changed chord 0.03 times a bar). So from the second epoch on, half of
@@ -32,7 +32,7 @@ from . import chords, leadsheets
 from .baselines import BIGRAM, fit_bigram
 from .ear import Ear
 from .leadsheets import Note, Piece
-from .model import HEARD, NO_CHORD, WEIGHTS, ChordLSTM, beat_features, style_index
+from .model import HEARD, NO_CHORD, STYLES, WEIGHTS, ChordLSTM, beat_features, style_index
 from .online import Session
 
 WINDOW = 64  # beats per training sequence
@@ -91,7 +91,7 @@ def replay(piece: Piece) -> Song:
         i = np.searchsorted(onsets, b + 0.01, side="right") - 1
         if i >= 0 and piece.chords[i][1] > b + 0.01 and piece.chords[i][2] is not None:
             chord[b] = piece.chords[i][2]
-    return Song(piece.id, leadsheets.split_of(piece.id), style_index(piece.style),
+    return Song(piece.id, piece.split, style_index(piece.style),
                 np.array(feats, dtype=np.float32), np.array(rot), chord)
 
 
@@ -249,7 +249,7 @@ def tune(path: Path, pieces: list[Piece], log=print) -> dict:
     predictor = Predictor(path)
     best, best_score = {}, -np.inf
     for ear in (0.0, 0.3, 0.6, 1.0):
-        for stay in (0.5, 1.0, 2.0, 3.0):
+        for stay in (0.0, 0.5, 1.0, 2.0):
             result = evaluate(pieces, {"m": lambda p: Session(ModelDecider(predictor, ear, stay))})["overall"]["m"]
             ok = 0.5 <= result["changes_per_bar"] <= 1.5
             value = result["triad"] + 0.5 * result["nic"] - (0 if ok else 1)
@@ -281,9 +281,9 @@ def main(argv: list[str] | None = None) -> int:
     args.out.parent.mkdir(parents=True, exist_ok=True)
     np.savez_compressed(args.out.parent / BIGRAM.name, logp=table.astype(np.float32))
     saved = {"config": net.config, "state": net.state_dict(), "epochs": epochs, "seed": args.seed,
-             "train_songs": len(train), "fusion": {}}
+             "train_songs": len(train), "styles": sorted({STYLES[s.style] for s in train}), "fusion": {}}
     torch.save(saved, args.out)
-    tune_pieces = [p for p in pieces if p.notes and leadsheets.split_of(p.id) == "valid"][:args.tune_pieces]
+    tune_pieces = [p for p in pieces if p.notes and p.split == "valid"][:args.tune_pieces]
     saved["fusion"] = tune(args.out, tune_pieces, log)
     saved["seconds"] = time.perf_counter() - start
     torch.save(saved, args.out)

@@ -1,0 +1,231 @@
+"""The accompanist (issue 6): the online protocol, strict causality, the ear's key finding, the evaluation.
+
+Everything runs the real parts: the shipped weights, the Session that serves `--online`, and
+lead sheets from ../shared/data (those tests skip where the data is absent).
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from engine.accompanist import chords, leadsheets
+from engine.accompanist.ear import Ear, key_name
+from engine.accompanist.online import Session, serve
+
+ROOT = Path(__file__).resolve().parent.parent
+POP909 = leadsheets.DATA / leadsheets.TRAIN_FILES[0]
+CONTRACT = [  # the lines ../shared/checks/contracts.sh sends
+    {"reset": {"style": "pop", "time_signature": "4/4", "bpm": 100}}, {"decide": 0.0},
+    {"note_on": {"t": 0.0, "pitch": 60, "velocity": 90}}, {"note_off": {"t": 1.0, "pitch": 60}},
+    {"note_on": {"t": 1.0, "pitch": 64, "velocity": 90}}, {"decide": 1.25}, {"note_off": {"t": 2.0, "pitch": 64}},
+    {"note_on": {"t": 2.0, "pitch": 67, "velocity": 90}}, {"decide": 2.5},
+]
+
+
+@pytest.fixture(scope="module")
+def decider():
+    from engine.accompanist.decide import ModelDecider
+
+    return ModelDecider()
+
+
+def play(session: Session, notes, decides) -> list[dict]:
+    """Send notes (onset, offset, pitch) and decides in protocol order; the answers."""
+    events = [(on, 2, {"note_on": {"t": on, "pitch": p, "velocity": 90}}) for on, _, p in notes]
+    events += [(off, 1, {"note_off": {"t": off, "pitch": p}}) for _, off, p in notes]
+    events += [(t, 0, {"decide": t}) for t in decides]
+    session.handle({"reset": {"style": "pop", "time_signature": "4/4"}})
+    out = [session.handle(m) for _, _, m in sorted(events, key=lambda e: (e[0], e[1]))]
+    return [a for a in out if a is not None]
+
+
+def melody(pitches, start=0.0, dur=0.5):
+    return [(start + i * dur, start + (i + 1) * dur, p) for i, p in enumerate(pitches)]
+
+
+# -- the protocol ---------------------------------------------------------------------
+def test_contract_lines_get_exact_answers(decider):
+    out = io.StringIO()
+    serve(Session(decider), io.StringIO("\n".join(json.dumps(m) for m in CONTRACT) + "\n"), out, io.StringIO())
+    lines = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert [a["t"] for a in lines] == [0.0, 1.25, 2.5]
+    assert lines[0] == {"t": 0.0, "chord": None}  # nothing heard yet
+    for a in lines[1:]:
+        assert set(a) == {"t", "root_pc", "pcs"}
+        assert 0 <= a["root_pc"] < 12 and a["pcs"] == sorted(set(a["pcs"])) and a["root_pc"] in a["pcs"]
+    assert 0 in lines[2]["pcs"] or 4 in lines[2]["pcs"]  # C then E heard: a chord that holds one of them
+
+
+def test_bad_lines_go_to_stderr_and_every_decide_is_answered(decider):
+    lines = ['{"reset": {}}', "not json", '{"note_on": {"t": 2.0, "pitch": 60}}', '{"decide": 1.0}',
+             '{"volume": 3}', '{"decide": 3.0}']
+    out, err = io.StringIO(), io.StringIO()
+    serve(Session(decider), io.StringIO("\n".join(lines)), out, err)
+    answers = [json.loads(line) for line in out.getvalue().splitlines()]
+    assert answers[0] == {"t": 1.0, "chord": None}  # time went back: answered, but with no chord
+    assert answers[1]["t"] == 3.0 and "root_pc" in answers[1]
+    assert err.getvalue().count("accompany: line") == 3
+
+
+def test_the_jam_command_speaks_the_protocol():
+    """The real entry point as a process, as the contract check runs it (torch loads only here)."""
+    code = "import sys; from console.accompany_command import cmd_accompany; sys.exit(cmd_accompany(['--online']))"
+    run = subprocess.run([sys.executable, "-c", code], input="\n".join(json.dumps(m) for m in CONTRACT) + "\n",
+                         capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert run.returncode == 0, run.stderr
+    assert [json.loads(line)["t"] for line in run.stdout.splitlines()] == [0.0, 1.25, 2.5]
+
+
+# -- strictly online --------------------------------------------------------------------
+def test_future_notes_never_change_earlier_answers(decider):
+    tune = melody([60, 62, 64, 65, 67, 69, 71, 72, 67, 64, 60, 62, 64, 62, 60, 59] * 2)
+    decides = [i / 4 for i in range(64)]
+    base = play(Session(decider), tune, decides)
+    for cut in (5.0, 9.25, 12.5):
+        # the same performance up to `cut`, then different notes (a note exactly at `cut` too)
+        other = [n for n in tune if n[0] < cut] + melody([61, 66, 70, 63] * 4, start=cut, dur=0.25)
+        changed = play(Session(decider), [(a, min(b, cut) if a < cut else b, p) for a, b, p in other], decides)
+        kept = [a for a in base if a["t"] <= cut]
+        assert changed[:len(kept)] == kept
+        assert changed != base
+
+
+def test_a_note_sent_after_a_decide_at_its_own_time_is_not_heard_by_it(decider):
+    s1, s2 = Session(decider), Session(decider)
+    for s in (s1, s2):
+        s.handle({"reset": {}})
+    assert s1.handle({"decide": 1.0}) == {"t": 1.0, "chord": None}
+    s2.handle({"note_on": {"t": 0.5, "pitch": 62}})
+    assert "root_pc" in s2.handle({"decide": 1.0})  # a note before t is heard
+    s1.handle({"note_on": {"t": 1.0, "pitch": 62}})
+    assert "root_pc" in s1.handle({"decide": 1.25})
+
+
+@pytest.mark.skipif(not POP909.exists(), reason="shared data absent")
+def test_evaluation_harness_is_strict(decider):
+    """Frames decided in one pass over a piece equal fresh sessions that saw only the notes before them."""
+    from engine.accompanist.evaluate import drive, frame_truth
+
+    piece = leadsheets.load(POP909, "test", limit=1)[0]
+    piece.notes = [n for n in piece.notes if n.onset < 40]
+    piece.length = 40.0
+    frames = len(frame_truth(piece)[1])
+    emitted, _ = drive(Session(decider), piece, frames)
+    for f in (37, 83, 121, 158):
+        t = f / 4
+        session = Session(decider)
+        session.handle({"reset": {"style": piece.style, "time_signature": "4/4"}})
+        # only what happened before t: note-ons before it, note-offs before it, the earlier decides
+        msgs = sorted([(n.onset, 2, {"note_on": {"t": n.onset, "pitch": n.pitch}}) for n in piece.notes if n.onset < t] +
+                      [(n.offset, 1, {"note_off": {"t": n.offset, "pitch": n.pitch}}) for n in piece.notes if n.offset < t] +
+                      [(g / 4, 0, {"decide": g / 4}) for g in range(f + 1)], key=lambda e: (e[0], e[1]))
+        answers = [a for a in (session.handle(m) for _, _, m in msgs) if a]
+        last = answers[-1]
+        assert (emitted[f] == -1) == ("chord" in last)
+        if emitted[f] >= 0:
+            assert chords.root(int(emitted[f])) == last["root_pc"] and chords.pcs(int(emitted[f])) == last["pcs"]
+
+
+def test_answers_transpose_with_the_melody(decider):
+    """Key-relative by construction: the same tune a third higher gets the same chords a third higher
+    (from the second beat on: after one lone note, exact ties between chords are broken by index)."""
+    tune = melody([67, 64, 65, 62, 60, 64, 67, 72, 71, 69, 67, 65, 64, 62, 60, 60] * 2)
+    decides = [i / 4 for i in range(4, 60)]
+    low = play(Session(decider), tune, decides)
+    high = play(Session(decider), [(a, b, p + 4) for a, b, p in tune], decides)
+    for a, b in zip(low, high):
+        assert ("chord" in a) == ("chord" in b)
+        if "root_pc" in a:
+            assert b["root_pc"] == (a["root_pc"] + 4) % 12 and b["pcs"] == sorted((p + 4) % 12 for p in a["pcs"])
+
+
+# -- the ear ------------------------------------------------------------------------------
+def hear(ear: Ear, notes):
+    for on, off, p in notes:
+        ear.note_on(on, p)
+        ear.note_off(off, p)
+
+
+def test_key_of_a_major_scale_and_a_minor_melody():
+    ear = Ear()
+    hear(ear, melody([60, 62, 64, 65, 67, 69, 71, 72, 67, 64, 60] * 2))
+    assert key_name(ear.key()) == "C major"
+    ear = Ear()
+    hear(ear, melody([69, 71, 72, 74, 76, 77, 80, 81, 76, 72, 69, 64, 68, 69] * 2))
+    assert key_name(ear.key()) == "A minor"
+
+
+def test_key_follows_a_modulation():
+    ear = Ear()
+    c_major = [60, 64, 67, 65, 62, 71, 72, 67, 69, 65, 64, 62] * 3
+    hear(ear, melody(c_major))  # 18 beats of C major
+    assert key_name(ear.key()) == "C major"
+    e_major = [p + 4 for p in c_major] * 2  # then 36 beats of E major
+    start = ear.now
+    changed_at = None
+    for i, (on, off, p) in enumerate(melody(e_major, start=start)):
+        ear.note_on(on, p)
+        ear.note_off(off, p)
+        if changed_at is None and key_name(ear.key()) == "E major":
+            changed_at = off - start
+    assert changed_at is not None and changed_at <= 16, changed_at  # within four bars
+
+
+def test_harmony_and_playing_features():
+    ear = Ear()
+    hear(ear, [(0.0, 1.0, 64), (1.0, 1.5, 67), (1.5, 2.0, 72), (2.0, 2.75, 64), (2.75, 3.0, 60)])
+    logp = ear.chord_logp(0)
+    assert chords.name(int(np.argmax(logp))) == "C:maj"
+    assert abs(np.exp(logp).sum() - 1) < 1e-6
+    playing = ear.playing()
+    assert playing.density == pytest.approx(5 / 4) and 0 < playing.syncopation < 1
+    assert 60 <= playing.register <= 72
+
+
+def test_chord_labels_of_the_data_sets():
+    assert chords.name(chords.parse("C#:min7/5")) == "C#:min7"
+    assert chords.name(chords.parse("E:7(#9)")) == "E:7"
+    assert chords.name(chords.parse("Bb:maj6(9)")) == "Bb:maj"
+    assert chords.name(chords.parse("Em")) == "E:min" and chords.name(chords.parse("C/E")) == "C:maj"
+    assert chords.parse("N") is None
+    assert chords.pcs(chords.parse("G7")) == [2, 5, 7, 11]
+
+
+# -- the evaluation ---------------------------------------------------------------------------
+@pytest.mark.skipif(not POP909.exists(), reason="shared data absent")
+def test_held_out_pieces_reach_the_targets(decider):
+    from engine.accompanist.baselines import KeyTonic
+    from engine.accompanist.evaluate import evaluate
+
+    pieces = leadsheets.load(POP909, "test", limit=8)
+    result = evaluate(pieces, {"accompanist": lambda p: Session(decider),
+                               "online-key-to-tonic": lambda p: Session(KeyTonic())})["overall"]
+    ours, truth = result["accompanist"], result["ground truth"]
+    assert ours["nic"] >= 0.75 * truth["nic"], result
+    assert 0.5 <= ours["changes_per_bar"] <= 1.5, result
+    assert ours["triad"] > result["online-key-to-tonic"]["triad"], result
+    assert ours["ms_p99"] < 5.0, result
+
+
+def test_the_numpy_step_is_the_trained_network():
+    """The play-time step (numpy, for latency) computes what the torch network computes."""
+    import torch
+
+    from engine.accompanist.model import FEATURES, Predictor, load, style_index
+
+    predictor, (net, _) = Predictor(), load()
+    predictor.reset("pop")
+    rng = np.random.default_rng(0)
+    feats = rng.random((40, FEATURES)).astype(np.float32)
+    prev = rng.integers(0, chords.NCHORDS + 1, 40)
+    ours = np.array([predictor.step(feats[i], int(prev[i])) for i in range(40)])
+    with torch.inference_mode():
+        logits, _ = net(torch.from_numpy(feats)[None], torch.from_numpy(prev)[None], torch.tensor([style_index("pop")]))
+    assert np.abs(ours - torch.log_softmax(logits[0], -1).numpy()).max() < 1e-4
