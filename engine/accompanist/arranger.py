@@ -1,0 +1,191 @@
+"""The arranger: a chord plan (one chord per beat) becomes a band, written as patch text.
+
+Every part comes out as a line of the pattern language (`d3 $ n "<[...] [...]>" # s "bass"`),
+so the band plays through the same scheduler as anything the performer types, and can be
+frozen into the patch and edited from there. Styles set the instruments, the tempo range, the
+drum grid, the bass rhythm, and the comping rhythm; the knobs bend them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+STEPS = 16  # per bar of 4/4
+
+
+@dataclass(frozen=True)
+class Style:
+    bpm: tuple[int, int]
+    drums: dict[str, str]  # sound -> 16-step grid ("x" hit, "o" accent, "." rest)
+    bass: str  # 16-step grid of bass notes
+    comp: str  # 16-step grid of chord hits
+    comp_sound: str
+    bass_sound: str = "bass"
+    pad_sound: str | None = None
+    swing: float = 0.0  # of a sixteenth, applied with swingBy
+
+
+STYLES: dict[str, Style] = {
+    "pop": Style((90, 120), {"bd": "x.......x.x.....", "sn": "....x.......x...", "hh": "x.x.x.x.x.x.x.x."},
+                 "x.......x.x.....", "x.....x...x.....", "piano"),
+    "funk": Style((90, 110), {"bd": "x..x..x...x..x..", "sn": "....x..x.x..x..x", "hh": "xxxxxxxxxxxxxxxx"},
+                  "x..x..x.x..x.x..", "..x...x...x..x..", "epiano"),
+    "jazz": Style((110, 180), {"ride": "x..xx..xx..xx..x", "hh": "....x.......x...", "bd": "x..............."},
+                  "x...x...x...x...", "......x..x......", "piano", pad_sound=None, swing=1 / 3),
+    "rock": Style((100, 140), {"bd": "x.....x.x.......", "sn": "....x.......x...", "hh": "x.x.x.x.x.x.x.x."},
+                  "x.x.x.x.x.x.x.x.", "x.x.x.x.x.x.x.x.", "electric_guitar"),
+    "blues": Style((70, 110), {"bd": "x.....x.x.....x.", "sn": "....x.......x...", "ride": "x..xx..xx..xx..x"},
+                   "x...x...x...x...", "..x...x...x...x.", "organ", swing=1 / 3),
+    "electronic": Style((118, 132), {"bd": "x...x...x...x...", "cp": "....x.......x...", "hh": "..x...x...x...x."},
+                        "..x...x...x...x.", "x...............", "synth", bass_sound="saw", pad_sound="pad"),
+    "latin": Style((90, 120), {"claves": "x..x...x..x.x...", "conga": "..x.x..x..x.x.xx", "shaker": "xxxxxxxxxxxxxxxx",
+                               "bd": "x.....x.x.....x."}, "x..x..x.x..x..x.", "..x..x..x..x..x.", "piano"),
+    "reggae": Style((70, 90), {"bd": "........x.......", "rim": "........x.......", "hh": "x.x.x.x.x.x.x.x."},
+                    "x.....x.x.......", "..x...x...x...x.", "organ"),
+    "country": Style((100, 130), {"bd": "x.......x.......", "sn": "....x.......x...", "hh": "x.x.x.x.x.x.x.x."},
+                     "x.......x.......", "....x.......x...", "acoustic_guitar"),
+    "classical": Style((60, 100), {}, "x.......x.......", "x.......x.......", "violin", bass_sound="cello",
+                       pad_sound="violin"),
+}
+MOODS = {"happy": (1.1, 0.0), "sad": (0.85, -0.2), "energetic": (1.2, 0.25), "relaxed": (0.9, -0.25),
+         "dramatic": (1.0, 0.15)}  # tempo factor, energy shift
+
+
+@dataclass
+class Knobs:
+    """The performer's knobs, 0..1 (0.5 is the style as written)."""
+
+    busyness: float = 0.5
+    syncopation: float = 0.5
+    swing: float = 0.5
+    energy: float = 0.5
+    complexity: float = 0.5
+    register: float = 0.5
+
+
+def voicing(pcs: list[int], previous: list[int] | None, low: int, high: int) -> list[int]:
+    """The chord's notes in [low, high] closest to the previous voicing (smooth voice leading)."""
+    candidates = []
+    for bottom in range(low, high - 6):
+        notes, n = [], bottom
+        for pc in sorted(pcs, key=lambda p: (p - bottom) % 12):
+            while n % 12 != pc:
+                n += 1
+            notes.append(n)
+        if notes[-1] <= high:
+            candidates.append(notes)
+    if not candidates:
+        return [low + (pc - low) % 12 for pc in pcs]
+    if previous is None:
+        return min(candidates, key=lambda c: abs(sum(c) / len(c) - (low + high) / 2))
+    return min(candidates, key=lambda c: sum(min(abs(a - b) for b in previous) for a in c))
+
+
+def _hits(grid: str, knobs: Knobs) -> list[int]:
+    """The steps that play: busyness adds eighths, syncopation pushes hits off the beat."""
+    steps = [i for i, c in enumerate(grid) if c in "xo"]
+    if knobs.busyness > 0.7:
+        steps = sorted(set(steps) | {i for i in range(0, STEPS, 2)})
+    elif knobs.busyness < 0.3:
+        steps = [i for i in steps if i % 4 == 0] or steps[:1]
+    if knobs.syncopation > 0.65:
+        steps = sorted({(i + 2) % STEPS if i % 4 == 0 and i % 8 else i for i in steps})
+    return steps
+
+
+def _bar_text(events: dict[int, str], lengths: dict[int, int]) -> str:
+    """A bar of 16 steps as mini-notation: each event with its length (`@n`), rests as `~`."""
+    out, step = [], 0
+    while step < STEPS:
+        if step in events:
+            length = max(1, min(lengths.get(step, 1), STEPS - step))
+            out.append(events[step] + (f"@{length}" if length > 1 else ""))
+            step += length
+        else:
+            out.append("~")
+            step += 1
+    return "[" + " ".join(out) + "]"
+
+
+def _chord_at(plan: list[tuple[int, list[int]] | None], bar: int, step: int):
+    return plan[min(bar * 4 + step // 4, len(plan) - 1)]
+
+
+def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Knobs | None = None,
+            first_channel: int = 2) -> list[str]:
+    """Patch lines for the band over len(plan) beats; plan[b] is (root pc, pitch classes) or None."""
+    knobs = knobs or Knobs()
+    style = STYLES[style_name]
+    bars = max(1, (len(plan) + 3) // 4)
+    energy = 0.55 + 0.4 * knobs.energy
+    lines: list[str] = []
+    channel = first_channel
+
+    def emit(text: str) -> None:
+        nonlocal channel
+        lines.append(f"d{channel} $ {text}")
+        channel += 1
+
+    swing = style.swing * (knobs.swing * 2)
+    swung = f"swingBy ({swing:.3f}) 4 $ " if swing > 0.01 else ""
+
+    for sound, grid in style.drums.items():
+        hits = _hits(grid, Knobs(busyness=0.5, syncopation=0.5)) if sound != "hh" else _hits(grid, knobs)
+        bar_texts = []
+        for bar in range(bars):
+            events = {i: sound for i in hits}
+            if sound in ("sn", "cp") and bar % 4 == 3:  # a fill at the end of each four-bar phrase
+                events.update({i: sound for i in range(12, 16)})
+            bar_texts.append(_bar_text(events, {}))
+        emit(f'{swung}s "<{" ".join(bar_texts)}>" # gain {0.8 * energy:.2f}')
+    if style.drums and bars > 4:
+        emit('s "<' + " ".join("crash" if bar % 4 == 0 and bar else "~" for bar in range(bars)) + f'>" # gain {0.6 * energy:.2f}')
+
+    low_bass = 28 + int(8 * knobs.register)
+    bass_bars, comp_bars, pad_bars = [], [], []
+    previous: list[int] | None = None
+    for bar in range(bars):
+        bass_events, bass_len, comp_events, comp_len, pad_events, pad_len = {}, {}, {}, {}, {}, {}
+        hits = _hits(style.bass, knobs)
+        for n, step in enumerate(hits):
+            chord = _chord_at(plan, bar, step)
+            if chord is None:
+                continue
+            root = low_bass + (chord[0] - low_bass) % 12
+            note = root
+            nxt = _chord_at(plan, bar, step + 2) if step + 2 < STEPS else _chord_at(plan, bar + 1, 0)
+            if step % 8 == 4 and knobs.complexity > 0.3:
+                note = root + 7  # the fifth on the weak beat
+            if nxt is not None and nxt != chord and step % 4 >= 2 and knobs.complexity > 0.5:
+                note = low_bass + (nxt[0] - low_bass) % 12 - 1  # a chromatic approach into the change
+            bass_events[step] = str(note - 60)
+            following = hits[n + 1] if n + 1 < len(hits) else STEPS
+            bass_len[step] = max(1, following - step)
+        for n, step in enumerate(_hits(style.comp, knobs)):
+            chord = _chord_at(plan, bar, step)
+            if chord is None:
+                continue
+            low = 52 + int(10 * knobs.register)
+            previous = voicing(chord[1], previous, low, low + 16)
+            comp_events[step] = "[" + ",".join(str(x - 60) for x in previous) + "]"
+            comp_len[step] = 2 if style_name in ("funk", "reggae", "jazz") else 4
+        if style.pad_sound:
+            for beat in range(4):
+                chord = _chord_at(plan, bar, beat * 4)
+                if chord is not None and (beat == 0 or chord != _chord_at(plan, bar, beat * 4 - 4)):
+                    voiced = voicing(chord[1], None, 60, 76)
+                    pad_events[beat * 4] = "[" + ",".join(str(x - 60) for x in voiced) + "]"
+            starts = sorted(pad_events)
+            for i, step in enumerate(starts):
+                pad_len[step] = (starts[i + 1] if i + 1 < len(starts) else STEPS) - step
+        bass_bars.append(_bar_text(bass_events, bass_len))
+        comp_bars.append(_bar_text(comp_events, comp_len))
+        pad_bars.append(_bar_text(pad_events, pad_len))
+    gain = f"{0.75 * energy:.2f}"
+    emit(f'{swung}n "<{" ".join(bass_bars)}>" # s "{style.bass_sound}" # legato 0.9 # gain {gain}'
+         + (" # cutoff 900 # resonance 0.3" if style.bass_sound == "saw" else ""))
+    emit(f'{swung}n "<{" ".join(comp_bars)}>" # s "{style.comp_sound}" # legato 0.8 # gain {0.6 * energy:.2f}'
+         + (" # room 0.2" if style_name in ("jazz", "blues", "classical") else ""))
+    if style.pad_sound:
+        emit(f'n "<{" ".join(pad_bars)}>" # s "{style.pad_sound}" # legato 1 # gain {0.4 * energy:.2f} # room 0.3')
+    return lines
