@@ -57,6 +57,10 @@ class JamApp(App):
       + [Binding(f"alt+{symbol}", f"toggle('solo', 'd{i}')", f"solo d{i}", show=False, priority=True)
          for i, symbol in enumerate(("exclamation_mark", "at", "number_sign", "dollar_sign", "percent_sign",
                                      "circumflex_accent", "ampersand", "asterisk", "left_parenthesis"), 1)]
+    BINDINGS += [Binding("ctrl+up", "rate(5)", "More like this", priority=True, show=False),
+                 Binding("ctrl+down", "rate(1)", "Not that", priority=True, show=False)] \
+        + [Binding(f"alt+{key}", f"rate({value})", f"rate {value}", show=False, priority=True)
+           for value, key in enumerate("qwert", 1)]
     WIDE = 100  # columns from which the meters are shown beside the editor
     STATUS_INTERVAL = 0.25
     PLAYING_INTERVAL = 0.1
@@ -161,6 +165,18 @@ class JamApp(App):
             self.show(f"{channel} {what}d" if on else f"{channel} un{what}d")
         except (EngineUnavailable, KeyError) as err:
             self.show(str(err), error=True)
+
+    def action_rate(self, value: int) -> None:
+        """Rate the last four bars (1 not that .. 5 more like this) without leaving the editor."""
+        try:
+            reply = self.client.request("rate", value=value)
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
+            return
+        if "error" in reply:
+            self.show(reply["error"], error=True)
+        else:
+            self.show(f"rated the last bars {value}/5 · ratings so far: {' '.join(map(str, reply['history']))}")
 
     def action_hush(self) -> None:
         self._send("hush", "hush: all channels silent")

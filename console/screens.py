@@ -18,6 +18,8 @@ KEYS = [
     ("alt+1..9", "mute / unmute d1..d9 (the meters show M)"),
     ("alt+shift+1..9", "solo / unsolo d1..d9 (US layout: alt+! .. alt+()"),
     ("ctrl+z / ctrl+y", "undo / redo"),
+    ("alt+q w e r t", "rate the last four bars 1 .. 5 (kept in your profile, with the bars)"),
+    ("ctrl+up / ctrl+down", "more like this (5) / not that (1)"),
     ("ctrl+s", "save"),
     ("f2", "save as"),
     ("ctrl+p", "command palette: the pattern functions with their docs"),

@@ -1,7 +1,7 @@
 """The console-engine wire: JSON lines over a Unix socket that only its owner can open.
 
 Requests are objects with an "op" ("eval", "status", "playing", "transport",
-"mute", "solo", "hush", "panic", "shutdown");
+"mute", "solo", "rate", "hush", "panic", "shutdown");
 each gets one JSON line back. The socket lives in a 0700 directory of the user's.
 """
 

@@ -27,6 +27,7 @@ class EngineServer:
         self.path = path
         self.stopping = threading.Event()
         self.env: dict[str, Any] = {}  # `let` bindings persist between evaluations
+        self.learner = None  # the performer's profile, loaded on the first rating (it imports little)
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -46,6 +47,8 @@ class EngineServer:
                 return {"error": "transport action must be start or stop"}
             self.engine.transport(action, request.get("cycle"))
             return {"ok": True}
+        if op == "rate":
+            return self.rate(request)
         if op in ("mute", "solo"):
             return {"ok": True, "on": self.engine.toggle(op, str(request.get("channel", "")))}
         if op == "hush":
@@ -58,6 +61,23 @@ class EngineServer:
             self.stopping.set()
             return {"ok": True}
         return {"error": f"unknown op {op!r}"}
+
+    def rate(self, request: dict[str, Any]) -> dict[str, Any]:
+        """A rating of the last four bars, kept in the performer's profile with the bars it means."""
+        from .accompanist.learner import Learner
+
+        value = int(request.get("value", 0))
+        if not 1 <= value <= 5:
+            return {"error": "a rating is 1 to 5"}
+        if self.learner is None:
+            self.learner = Learner.load()
+        status = self.engine.status()
+        bar = int(status["cycle"])
+        style = status.get("style") or "pop"
+        # the knobs the band played; live, the band plays the style's mean (no exploration yet)
+        self.learner.rate(style, value, self.learner.mean(style), bars=list(range(max(bar - 4, 0), bar)))
+        self.learner.save()
+        return {"ok": True, "history": [r.value for r in self.learner.history[-8:]]}
 
     def serve_client(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as reader:

@@ -252,3 +252,17 @@ async def test_status_autosave_and_light_go_on_under_the_help_screen(engine, tmp
         await pilot.pause(0.5)  # status and light timers fire with the modal up
         await pilot.press("escape")
         await wait_for(lambda: "▶ d1" in text_of(app, "#status"))
+
+
+async def test_rating_keys_reach_the_profile_with_their_bars(engine, tmp_path):
+    from engine.accompanist.learner import Learner, profile_path
+
+    app = JamApp(tmp_path / "p.jam", engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("alt+r")
+        await wait_for(lambda: "rated the last bars 4/5" in text_of(app, "#messages"))
+        await pilot.press("ctrl+down")
+        await wait_for(lambda: "ratings so far: 4 1" in text_of(app, "#messages"))
+    # the engine runs with this test's XDG_STATE_HOME: its profile is the test's own
+    history = Learner.load(profile_path()).history
+    assert [r.value for r in history] == [4, 1] and all(isinstance(r.bars, list) for r in history)

@@ -81,16 +81,43 @@ def voicing(pcs: list[int], previous: list[int] | None, low: int, high: int) -> 
     return min(candidates, key=lambda c: sum(min(abs(a - b) for b in previous) for a in c))
 
 
-def _hits(grid: str, knobs: Knobs) -> list[int]:
-    """The steps that play: busyness adds eighths, syncopation pushes hits off the beat."""
-    steps = [i for i, c in enumerate(grid) if c in "xo"]
-    if knobs.busyness > 0.7:
-        steps = sorted(set(steps) | {i for i in range(0, STEPS, 2)})
-    elif knobs.busyness < 0.3:
-        steps = [i for i in steps if i % 4 == 0] or steps[:1]
-    if knobs.syncopation > 0.65:
-        steps = sorted({(i + 2) % STEPS if i % 4 == 0 and i % 8 else i for i in steps})
-    return steps
+def _chance(bar: int, step: int, salt: int) -> float:
+    """A fixed pseudo-random number in [0, 1) for a place in the arrangement: the same knobs give
+    the same band every time, and moving a knob moves the output a little at a time."""
+    x = (bar * 73856093) ^ (step * 19349663) ^ (salt * 83492791)
+    x = (x ^ (x >> 13)) * 0x5BD1E995 & 0xFFFFFFFF
+    return ((x ^ (x >> 15)) & 0xFFFF) / 65536.0
+
+
+def _hits(grid: str, knobs: Knobs, bar: int = 0, salt: int = 0) -> list[int]:
+    """The steps that play. Busyness adds eighths (or thins to the beats); syncopation above the
+    middle pushes hits from the beat to the "and" before it, below it drops off-beat hits, each
+    place by its own fixed chance, so the output changes smoothly with the knob."""
+    steps = {i for i, c in enumerate(grid) if c in "xo"}
+    if knobs.busyness > 0.5:
+        steps |= {i for i in range(0, STEPS, 2) if _chance(bar, i, salt + 1) < (knobs.busyness - 0.5) * 2}
+    elif knobs.busyness < 0.5:
+        steps = {i for i in steps if i % 4 == 0 or _chance(bar, i, salt + 2) >= (0.5 - knobs.busyness) * 2}
+    push = max(0.0, knobs.syncopation - 0.5) * 2
+    calm = max(0.0, 0.5 - knobs.syncopation) * 2
+    moved = set()
+    for i in sorted(steps):
+        if i % 4 == 0 and i and _chance(bar, i, salt + 3) < push:
+            moved.add(i - 2)  # anticipate the beat
+        elif i % 4 and _chance(bar, i, salt + 4) < calm:
+            continue
+        else:
+            moved.add(i)
+    return sorted(moved) or [0]
+
+
+def syncopation(lines: list[str]) -> float:
+    """How syncopated a band is: the share of its onsets that fall off the beat."""
+    from dsl import parse_patch  # the arranger's output is patch text: measure it as the engine would
+
+    patch = parse_patch("\n".join(lines))
+    onsets = [e.whole.begin for p in patch.channels.values() for e in p.onsets(0, 64)]
+    return sum(1 for t in onsets if (t * 4) % 1 != 0) / max(len(onsets), 1)
 
 
 def _bar_text(events: dict[int, str], lengths: dict[int, int]) -> str:
@@ -130,9 +157,10 @@ def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Kn
     swung = f"swingBy ({swing:.3f}) 4 $ " if swing > 0.01 else ""
 
     for sound, grid in style.drums.items():
-        hits = _hits(grid, Knobs(busyness=0.5, syncopation=0.5)) if sound != "hh" else _hits(grid, knobs)
         bar_texts = []
         for bar in range(bars):
+            hits = _hits(grid, knobs if sound in ("hh", "ride", "shaker") else Knobs(syncopation=knobs.syncopation),
+                         bar, salt=len(sound))
             events = {i: sound for i in hits}
             if sound in ("sn", "cp") and bar % 4 == 3:  # a fill at the end of each four-bar phrase
                 events.update({i: sound for i in range(12, 16)})
@@ -146,7 +174,7 @@ def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Kn
     previous: list[int] | None = None
     for bar in range(bars):
         bass_events, bass_len, comp_events, comp_len, pad_events, pad_len = {}, {}, {}, {}, {}, {}
-        hits = _hits(style.bass, knobs)
+        hits = _hits(style.bass, knobs, bar, salt=101)
         for n, step in enumerate(hits):
             chord = _chord_at(plan, bar, step)
             if chord is None:
@@ -161,7 +189,7 @@ def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Kn
             bass_events[step] = str(note - 60)
             following = hits[n + 1] if n + 1 < len(hits) else STEPS
             bass_len[step] = max(1, following - step)
-        for n, step in enumerate(_hits(style.comp, knobs)):
+        for n, step in enumerate(_hits(style.comp, knobs, bar, salt=202)):
             chord = _chord_at(plan, bar, step)
             if chord is None:
                 continue

@@ -15,6 +15,7 @@ import mido
 from dsl.notes import parse_key
 
 from .arranger import MOODS, STYLES, STEPS, Knobs, _bar_text, arrange
+from .learner import Learner
 from .online import Session
 
 KEY_NAMES = ["c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b"]
@@ -83,7 +84,7 @@ def band_patch(melody: str | Path, style: str, session: Session, bpm: float | No
     tempo_factor, energy_shift = MOODS.get(mood or "", (1.0, 0.0))
     low, high = STYLES[style].bpm
     bpm = bpm or min(max(file_bpm or (low + high) / 2, low), high) * tempo_factor
-    knobs = knobs or Knobs()
+    knobs = knobs or Learner.load().mean(style)  # what this performer's ratings taught, per style
     knobs.energy = min(max(knobs.energy + energy_shift, 0.0), 1.0)
     bars = max(1, math.ceil(max(e for _, e, _, _ in notes) / 4))
     plan = chord_plan(session, notes, bars * 4, style, bpm)
