@@ -9,8 +9,9 @@ import mido
 import numpy as np
 
 from .gm import DRUM_CHANNEL, DRUM_KINDS, DRUM_NOTES, KIND_PROGRAMS, program_kind
-from .voices import (EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_SAMPLE, EV_SEED, EV_SPEED,
-                     EV_VELOCITY, EVENT_FIELDS, INSTRUMENT_RELEASE, INSTRUMENTS, KICK)
+from .voices import (EV_DELAYFEEDBACK, EV_DELAYTIME, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_ROOM,
+                     EV_SAMPLE, EV_SEED, EV_SIZE, EV_SPEED, EV_VELOCITY, EVENT_FIELDS, INSTRUMENT_RELEASE, INSTRUMENTS,
+                     KICK)
 
 
 def midi_hz(note: float) -> float:
@@ -23,6 +24,7 @@ def read_midi(path: str | Path, rate: int) -> tuple[np.ndarray, float]:
     programs = [0] * 16
     pans = [0.5] * 16
     volumes = [1.0] * 16
+    reverb = [40 / 127] * 16  # GM's default reverb send (CC 91 = 40)
     sounding: dict[tuple[int, int], tuple[int, float]] = {}
     rows: list[list[float]] = []
     seconds = 0.0
@@ -35,23 +37,27 @@ def read_midi(path: str | Path, rate: int) -> tuple[np.ndarray, float]:
             pans[message.channel] = message.value / 127
         elif message.type == "control_change" and message.control == 7:
             volumes[message.channel] = message.value / 127
+        elif message.type == "control_change" and message.control == 91:
+            reverb[message.channel] = message.value / 127
         elif message.type == "note_on" and message.velocity > 0:
             sounding[(message.channel, message.note)] = (sample, message.velocity / 127)
         elif message.type in ("note_off", "note_on"):
             start = sounding.pop((message.channel, message.note), None)
             if start is not None:
                 rows.append(_row(message.channel, message.note, start[0], sample, start[1], programs, pans,
-                                 volumes, rate, len(rows)))
+                                 volumes, reverb, rate, len(rows)))
     for (channel, note), (start, velocity) in sounding.items():  # notes never released end with the file
-        rows.append(_row(channel, note, start, int(seconds * rate), velocity, programs, pans, volumes, rate,
+        rows.append(_row(channel, note, start, int(seconds * rate), velocity, programs, pans, volumes, reverb, rate,
                          len(rows)))
     rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
     return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS), seconds
 
 
-def _row(channel, note, start, end, velocity, programs, pans, volumes, rate, serial) -> list[float]:
+def _row(channel, note, start, end, velocity, programs, pans, volumes, reverb, rate, serial) -> list[float]:
     row = [0.0] * EVENT_FIELDS
     row[EV_SAMPLE] = start
+    row[EV_ROOM] = 0.5 * reverb[channel]
+    row[EV_SIZE] = row[EV_DELAYTIME] = row[EV_DELAYFEEDBACK] = -1.0  # leave the buses as they are
     if channel == DRUM_CHANNEL:
         row[EV_KIND] = DRUM_NOTES.get(note, KICK if note < 40 else DRUM_NOTES[42])
         row[EV_FREQ] = midi_hz(60)

@@ -15,6 +15,8 @@ from numba import njit
 from ..voices import COARSE, CRUSH, FX0, FX1, FX2, FX3, FX4, FX5, HCUTOFF, POST_CUTOFF, SHAPE
 
 REVERB_LENGTHS = np.array([1031, 1327, 1523, 1871, 2053, 2311, 2539, 2819])  # samples at 48 kHz, co-prime
+DIFFUSER_LENGTHS = np.array([241, 173, 509, 367])  # Schroeder all-passes before the network
+DIFFUSION = 0.62
 REVERB_LINE = 8192
 DELAY_SECONDS = 4.0
 # bus settings and working values (one array the kernel owns): size, delay time (samples), feedback,
@@ -25,10 +27,11 @@ BUS_FIELDS = 37
 
 
 def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(reverb lines, delay line, settings), silent, with SuperDirt's defaults."""
+    """(reverb lines: 8 for the network and 4 for its diffusers, delay line, settings), silent,
+    with SuperDirt's defaults."""
     settings = np.zeros(BUS_FIELDS)
     settings[SIZE], settings[DELAY_TIME], settings[FEEDBACK] = 0.5, 0.25 * rate, 0.5
-    return (np.zeros((8, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), settings)
+    return (np.zeros((12, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), settings)
 
 
 @njit(cache=True, nogil=True)
@@ -91,6 +94,11 @@ def buses(buf, reverb_in, delay_in, lines, delay, settings, n, sr):
             total += settings[OUT0 + j]
         mix = 2.0 / 8.0 * total  # Householder: reflect about the all-ones vector
         into = (reverb_in[i, 0] + reverb_in[i, 1]) * 0.5
+        for a in range(4):  # diffuse the input, so that the first returns are a wash, not an echo
+            delayed = lines[8 + a, (pos - int(DIFFUSER_LENGTHS[a] * scale)) % REVERB_LINE]
+            w = into + DIFFUSION * delayed
+            lines[8 + a, pos] = w
+            into = delayed - DIFFUSION * w
         left = 0.0
         right = 0.0
         for j in range(8):
