@@ -19,7 +19,8 @@ DEFAULT_PATCH = Path(__file__).resolve().parent.parent / "patches" / "hello.jam"
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     commands = {"render": cmd_render, "query": cmd_query, "check": cmd_check, "serve": cmd_serve,
-                "attach": cmd_attach, "bench": cmd_bench, "accompany": cmd_accompany, "train": cmd_train}
+                "attach": cmd_attach, "bench": cmd_bench, "accompany": cmd_accompany, "train": cmd_train,
+                "listen": cmd_listen}
     if argv and argv[0] in commands:
         return commands[argv[0]](argv[1:])
     first = argv[0] if argv else ""
@@ -56,6 +57,12 @@ def cmd_accompany(argv: list[str]) -> int:
     from .accompany_command import cmd_accompany as accompany
 
     return accompany(argv)
+
+
+def cmd_listen(argv: list[str]) -> int:
+    from .listen_command import cmd_listen as listen
+
+    return listen(argv)
 
 
 def cmd_train(argv: list[str]) -> int:
