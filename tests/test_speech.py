@@ -103,11 +103,12 @@ VOICES = [Voice("flite", name) for name in ("slt", "kal16", "awb", "rms")] + \
 
 
 def synthesize(voice: Voice, text: str, folder: Path) -> Path:
-    """Speak `text` into a 16 kHz mono 16-bit WAV file (what `jam listen --wav` takes)."""
+    """Speak `text` into a 16 kHz mono 16-bit WAV file (what `jam listen --wav` takes); sox -R seeds
+    its dither, so that every run hears the same samples."""
     raw = folder / f"{voice}-{text}.raw.wav".replace(" ", "_")
     out = raw.with_name(raw.name.replace(".raw", ""))
     subprocess.run(voice.command(text, raw), check=True, capture_output=True, timeout=60)
-    subprocess.run(["sox", "-G", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out)], check=True,
+    subprocess.run(["sox", "-R", "-G", str(raw), "-r", "16000", "-c", "1", "-b", "16", str(out)], check=True,
                    capture_output=True, timeout=60)
     raw.unlink()
     return out
