@@ -112,6 +112,30 @@ def _release(voices, key, offset):
 
 
 @njit(cache=True, nogil=True)
+def _take_events(events, ring_counters, voices, block_start, block_end, sr, counters, bus, count_late):
+    """Start (or release) the voices of the ring's events that fall before block_end. A scheduled
+    event found after its sample counts as late; a live one is simply played now."""
+    cap = events.shape[0]
+    read = ring_counters[READ]
+    while read < ring_counters[WRITTEN]:
+        ev = events[read % cap]
+        s = np.int64(ev[EV_SAMPLE])
+        if s >= block_end:
+            break
+        offset = s - block_start
+        if offset < 0:
+            if count_late:
+                counters[LATE] += 1
+            offset = 0
+        if ev[EV_KIND] == RELEASE_KIND:
+            _release(voices, ev[EV_NOTE_KEY], offset)
+        else:
+            _start_voice(voices, ev, offset, sr, counters, bus)
+        read += 1
+    ring_counters[READ] = read
+
+
+@njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters,
                  live, live_counters):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
@@ -138,39 +162,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
     # live events (a MIDI keyboard) have a ring of their own, so that they never queue behind
     # the patterns' events, which are written ahead of time
-    cap = live.shape[0]
-    read = live_counters[READ]
-    while read < live_counters[WRITTEN]:
-        ev = live[read % cap]
-        s = np.int64(ev[EV_SAMPLE])
-        if s >= block_end:
-            break
-        offset = max(s - block_start, 0)
-        if ev[EV_KIND] == RELEASE_KIND:
-            _release(voices, ev[EV_NOTE_KEY], offset)
-        else:
-            _start_voice(voices, ev, offset, sr, counters, bus)
-        read += 1
-    live_counters[READ] = read
-
-    cap = ring.shape[0]
-    read = counters[READ]
-    written = counters[WRITTEN]
-    while read < written:
-        ev = ring[read % cap]
-        s = np.int64(ev[EV_SAMPLE])
-        if s >= block_end:
-            break
-        offset = s - block_start
-        if offset < 0:
-            counters[LATE] += 1
-            offset = 0
-        if ev[EV_KIND] == RELEASE_KIND:
-            _release(voices, ev[EV_NOTE_KEY], offset)
-        else:
-            _start_voice(voices, ev, offset, sr, counters, bus)
-        read += 1
-    counters[READ] = read
+    _take_events(live, live_counters, voices, block_start, block_end, sr, counters, bus, False)
+    _take_events(ring, counters, voices, block_start, block_end, sr, counters, bus, True)
 
     for k in range(voices.shape[0]):
         v = voices[k]
