@@ -29,6 +29,14 @@ CONTRACT = [  # the lines ../shared/checks/contracts.sh sends
 ]
 
 
+@pytest.fixture(scope="module", autouse=True)
+def shipped_weights():
+    """These tests measure the shipped network, whatever fine-tune of one's own the machine holds."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("JAM_ACCOMPANIST_WEIGHTS", str(ROOT / "engine" / "accompanist" / "weights" / "chord_lstm.pt"))
+        yield
+
+
 @pytest.fixture(scope="module")
 def decider():
     from engine.accompanist.decide import ModelDecider

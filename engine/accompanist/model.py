@@ -8,11 +8,19 @@ V/vi...) instead of twelve. It is conditioned on style through a small embedding
 
 At play time `Predictor` keeps the LSTM state between beats, so a beat costs one cell step
 (about 50 microseconds, in numpy) and nothing is recomputed.
+
+Which weights play: `load()` and `Predictor()` without a path take the performer's own weights
+(`jam train --from DIR` writes them to `$XDG_STATE_HOME/jam/chord_lstm.pt`) when that file exists
+and loads, and the shipped `weights/chord_lstm.pt` otherwise; a file that exists but does not
+load is reported on stderr and the shipped weights play. `JAM_ACCOMPANIST_WEIGHTS=PATH` names the
+weights to prefer instead (benchmarks and tests pin the shipped model with it).
 """
 
 from __future__ import annotations
 
 import math
+import os
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -67,13 +75,46 @@ class ChordLSTM(nn.Module):
         return self.out(self.drop(h)), state
 
 
-def load(path: Path = WEIGHTS) -> tuple[ChordLSTM, dict]:
-    """The network and the rest of the saved file (fusion parameters, metrics)."""
+def performer_weights() -> Path:
+    """Where `jam train --from DIR` keeps the performer's fine-tuned weights."""
+    state = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return Path(state) / "jam" / "chord_lstm.pt"
+
+
+def preferred_weights() -> Path:
+    """The weights to try before the shipped ones: $JAM_ACCOMPANIST_WEIGHTS, else the performer's."""
+    pinned = os.environ.get("JAM_ACCOMPANIST_WEIGHTS")
+    return Path(pinned) if pinned else performer_weights()
+
+
+def _load_file(path: Path) -> tuple[ChordLSTM, dict]:
     saved = torch.load(path, map_location="cpu", weights_only=False)
+    if not isinstance(saved, dict) or "config" not in saved or "state" not in saved:
+        raise ValueError("not a chord-network weights file")
     net = ChordLSTM(**saved["config"])
     net.load_state_dict(saved["state"])
     net.eval()
     return net, saved
+
+
+def load(path: Path | None = None) -> tuple[ChordLSTM, dict]:
+    """The network and the rest of the saved file (fusion parameters, metrics); `saved["path"]` says
+    which file it came from. Without a path: the preferred weights when they exist and load, else
+    the shipped ones (a preferred file that does not load is reported on stderr)."""
+    if path is not None:
+        net, saved = _load_file(Path(path))
+        return net, {**saved, "path": Path(path)}
+    preferred = preferred_weights()
+    if preferred.exists() and preferred.resolve() != WEIGHTS.resolve():
+        try:
+            net, saved = _load_file(preferred)
+            return net, {**saved, "path": preferred}
+        except Exception as e:  # noqa: BLE001 - whatever is wrong with the file, the shipped weights play
+            reason = f"{type(e).__name__}: {e}".splitlines()[0][:200]
+            print(f"accompanist: cannot load the weights {preferred} ({reason}); playing the shipped weights "
+                  f"instead (`jam train --from DIR` rebuilds your own)", file=sys.stderr, flush=True)
+    net, saved = _load_file(WEIGHTS)
+    return net, {**saved, "path": WEIGHTS}
 
 
 class Predictor:
@@ -84,8 +125,9 @@ class Predictor:
     while this step is ~0.05 ms. `tests/test_accompanist.py` checks it against the torch forward.
     """
 
-    def __init__(self, path: Path = WEIGHTS):
+    def __init__(self, path: Path | None = None):
         net, saved = load(path)
+        self.path: Path = saved["path"]  # the weights file it plays
         self.fusion: dict = saved.get("fusion", {})
         self.trained_styles = set(saved.get("styles", STYLES))
         w = {k: v.detach().numpy().astype(np.float64) for k, v in net.state_dict().items()}
