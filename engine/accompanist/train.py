@@ -1,6 +1,7 @@
 """Training the next-chord network on the MIT/CC0 lead sheets, reproducibly.
 
     python -m engine.accompanist.train [--epochs 14] [--seed 0]
+    jam train --from DIR [--epochs 6] [--out PATH]   (fine-tune on the performer's MIDI: finetune.py)
 
 1. Replay every song through the same Session and Ear that serve `--online`, recording what the
    ear reports at each beat boundary: the network trains on exactly the inputs it gets live.
@@ -261,13 +262,26 @@ def tune(path: Path, pieces: list[Piece], log=print) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="jam train", description="Train the accompanist's next-chord model.")
-    parser.add_argument("--epochs", type=int, default=14)
+    parser = argparse.ArgumentParser(
+        prog="jam train", description="Train the accompanist's next-chord model on the lead-sheet data sets, or "
+        "(--from DIR) fine-tune the shipped model on your own MIDI files.")
+    parser.add_argument("--from", dest="from_dir", type=Path, metavar="DIR",
+                        help="fine-tune on every MIDI file under DIR (a melody with chords or an accompaniment) and "
+                             "save to your own weights file, which the accompanist then plays")
+    parser.add_argument("--epochs", type=int, help="epochs (default 14; 6 with --from)")
     parser.add_argument("--seed", type=int, default=0)
-    parser.add_argument("--out", type=Path, default=WEIGHTS)
+    parser.add_argument("--out", type=Path, help="weights file to write (default: the shipped weights; "
+                                                 "with --from, $XDG_STATE_HOME/jam/chord_lstm.pt)")
+    parser.add_argument("--lr", type=float, help="learning rate of the fine-tune (--from; default 5e-4)")
     parser.add_argument("--limit", type=int, help="songs per file (quick runs)")
     parser.add_argument("--tune-pieces", type=int, default=24)
     args = parser.parse_args(argv)
+    if args.from_dir is not None:
+        from .finetune import main as finetune
+
+        return finetune(args.from_dir, args.out, args.epochs, args.seed, args.lr)
+    args.epochs = 14 if args.epochs is None else args.epochs
+    args.out = WEIGHTS if args.out is None else args.out
     torch.set_num_threads(1)  # on shared cores a second thread mostly waits (5x slower here)
     log = lambda s: print(s, file=sys.stderr, flush=True)  # noqa: E731
     start = time.perf_counter()
