@@ -176,7 +176,7 @@ class JamApp(App):
         if "error" in reply:
             self.show(reply["error"], error=True)
         else:
-            self.show(f"rated the last bars {value}/5 · ratings so far: {' '.join(map(str, reply['history']))}")
+            self.show(reply["did"] + " · alt+z undoes it")
 
     def action_hush(self) -> None:
         self._send("hush", "hush: all channels silent")

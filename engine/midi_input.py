@@ -129,8 +129,9 @@ class MidiPlayer:
 
 
 def listen(midi_in: MidiInput, player: MidiPlayer, now: "callable", push: "callable",
-           running: threading.Event) -> None:
-    """The engine's MIDI thread: rescan now and then, play each message as soon as it arrives."""
+           running: threading.Event, hear: "callable | None" = None) -> None:
+    """The engine's MIDI thread: rescan now and then, play each message as soon as it arrives,
+    and tell `hear(sample, pitch, velocity)` (the band) of each note (velocity 0: it ends)."""
     next_scan = 0.0
     while running.is_set():
         if time.monotonic() >= next_scan:
@@ -144,6 +145,9 @@ def listen(midi_in: MidiInput, player: MidiPlayer, now: "callable", push: "calla
         midi_in.activity.messages += 1
         if message and message[0] & 0xF0 == 0x90 and len(message) > 2 and message[2] > 0:
             midi_in.activity.recent = (midi_in.activity.recent + [(time.time(), message[1], message[2])])[-16:]
+        if hear is not None and len(message) > 2 and message[0] & 0x0F != DRUM_CHANNEL \
+                and message[0] & 0xF0 in (0x80, 0x90):
+            hear(sample, message[1], message[2] if message[0] & 0xF0 == 0x90 else 0)
         rows = player.rows(message, sample)
         if rows:
             push(rows)

@@ -13,7 +13,7 @@ import os
 import sys
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 
@@ -21,6 +21,7 @@ from dsl.patch import Patch
 from dsl.rational import Fraction
 
 from .kernel import LATE, METERING, EventRing, warm_up
+from .accompanist.live import LiveBand
 from .midi_input import MidiInput, MidiPlayer, listen
 from .voices import PIANO
 from .scheduler import Scheduler
@@ -98,6 +99,7 @@ class RealtimeEngine:
         self.midi = MidiInput(midi) if midi else None
         self.midi_player = MidiPlayer(rate, midi_instrument)
         self._midi_running = threading.Event()
+        self.band = LiveBand(self)
 
     # -- audio ---------------------------------------------------------------
     def _callback(self, outdata, frames, time_info, status) -> None:
@@ -164,7 +166,10 @@ class RealtimeEngine:
             if target > self.scheduled_until:
                 with self.lock:
                     rows = self.scheduler.rows_between(self.scheduled_until, target)
+                    band_slots = {self.scheduler.meter_slots.get(name) for name in self.band.owned}
                 self.ring.push(rows)
+                if self.band.running:
+                    self.band.hear_rows(rows, band_slots)
                 self.scheduled_until = target
             time.sleep(TICK)
 
@@ -186,12 +191,13 @@ class RealtimeEngine:
             self._midi_running.set()
             t = threading.Thread(target=listen, daemon=True, name="midi", args=(
                 self.midi, self.midi_player, lambda: int(self.frames[0]),
-                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running))
+                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running, self.band.hear))
             t.start()
             self._threads.append(t)
 
     def stop(self) -> None:
         self.running = False
+        self.band.stop()
         self._midi_running.clear()
         if self._stream is not None:
             try:
@@ -237,13 +243,18 @@ class RealtimeEngine:
         return {name: round(20 * math.log10(max(float(peaks[slot]), 1e-5)), 1) for name, slot in slots.items()}
 
     def hush(self) -> None:
+        """Silence every channel, the band's too (it stops playing until it is switched on again)."""
+        self.band.configure(replace(self.band.settings, on=False))
         with self.lock:
             self.scheduler.hush()
 
     def panic(self) -> None:
-        with self.lock:
-            self.scheduler.hush()
+        self.hush()
         self.ring.panic()
+
+    def status_cycle(self) -> float:
+        with self.lock:
+            return float(self.scheduler.cycle_at(int(self.frames[0])))
 
     def playing(self) -> list[list[int]]:
         """Source places (line, column, end column) of the atoms heard now, output latency included.
@@ -276,5 +287,5 @@ class RealtimeEngine:
             "callbacks": self.info.callbacks, "slow_callbacks": self.info.slow_callbacks,
             "late_callbacks": self.info.late_callbacks, "load": self.info.load,
             "voices": self.ring.active_voices(), "runtime_errors": messages, "unknown_sounds": unknown,
-            "levels": self.levels(), "midi": self._midi_status(), "muted": sorted(self.scheduler.muted), "soloed": sorted(self.scheduler.soloed),
+            "levels": self.levels(), "midi": self._midi_status(), "band": self.band.status(), "muted": sorted(self.scheduler.muted), "soloed": sorted(self.scheduler.soloed),
         }

@@ -63,6 +63,7 @@ class Scheduler:
         self.messages: list[str] = []  # runtime problems for the performer, newest last
         self.unknown_sounds: set[str] = set()
         self.meter_slots: dict[str, int] = {}  # channel name -> its level meter in the kernel
+        self.quiet: set[str] = set()  # channels whose atoms are not in the editor (the band's)
         # (onset sample, end sample, source places) of what was scheduled lately: the console's view
         self.recent: deque[tuple[int, int, tuple]] = deque(maxlen=512)
 
@@ -149,7 +150,7 @@ class Scheduler:
                     row[EV_CHANNEL] = self.meter_slot(name)
                 if row is not None:
                     rows.append(row)
-                    if event.locations:
+                    if event.locations and name not in self.quiet:
                         self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)

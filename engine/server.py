@@ -17,7 +17,10 @@ from typing import Any
 
 from dsl.patch import parse_patch
 
+from dataclasses import replace
+
 from . import protocol
+from .directions import Directions
 from .realtime import RealtimeEngine
 
 
@@ -27,7 +30,7 @@ class EngineServer:
         self.path = path
         self.stopping = threading.Event()
         self.env: dict[str, Any] = {}  # `let` bindings persist between evaluations
-        self.learner = None  # the performer's profile, loaded on the first rating (it imports little)
+        self.directions = Directions(engine)
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -38,7 +41,7 @@ class EngineServer:
             errors = [{"line": e.line, "column": e.column, "message": e.message} for e in patch.errors]
             return {"ok": not errors, "errors": errors, "channels": sorted(patch.channels)}
         if op == "status":
-            return self.engine.status()
+            return {**self.engine.status(), "directions": list(self.directions.log)}
         if op == "playing":
             return {"places": self.engine.playing()}
         if op == "transport":
@@ -47,8 +50,22 @@ class EngineServer:
                 return {"error": "transport action must be start or stop"}
             self.engine.transport(action, request.get("cycle"))
             return {"ok": True}
-        if op == "rate":
-            return self.rate(request)
+        if op == "rate":  # a rating key: a direction like "that was great", undoable like one
+            value = int(request.get("value", 0))
+            if not 1 <= value <= 5:
+                return {"error": "a rating is 1 to 5"}
+            return {"ok": True, **self.directions.act({"name": "rating", "args": {"value": value}},
+                                                      f"rating {value}", "key")}
+        if op == "say":  # a typed or spoken direction
+            return self.directions.say(str(request.get("text", "")), str(request.get("source", "typed")),
+                                       request.get("confidence"))
+        if op == "undo":
+            return self.directions.undo()
+        if op == "band":
+            band = self.engine.band
+            on = request.get("on")
+            band.configure(replace(band.settings, on=not band.settings.on if on is None else bool(on)))
+            return band.status()
         if op in ("mute", "solo"):
             return {"ok": True, "on": self.engine.toggle(op, str(request.get("channel", "")))}
         if op == "hush":
@@ -61,23 +78,6 @@ class EngineServer:
             self.stopping.set()
             return {"ok": True}
         return {"error": f"unknown op {op!r}"}
-
-    def rate(self, request: dict[str, Any]) -> dict[str, Any]:
-        """A rating of the last four bars, kept in the performer's profile with the bars it means."""
-        from .accompanist.learner import Learner
-
-        value = int(request.get("value", 0))
-        if not 1 <= value <= 5:
-            return {"error": "a rating is 1 to 5"}
-        if self.learner is None:
-            self.learner = Learner.load()
-        status = self.engine.status()
-        bar = int(status["cycle"])
-        style = status.get("style") or "pop"
-        # the knobs the band played; live, the band plays the style's mean (no exploration yet)
-        self.learner.rate(style, value, self.learner.mean(style), bars=list(range(max(bar - 4, 0), bar)))
-        self.learner.save()
-        return {"ok": True, "history": [r.value for r in self.learner.history[-8:]]}
 
     def serve_client(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as reader:

@@ -138,50 +138,72 @@ def _chord_at(plan: list[tuple[int, list[int]] | None], bar: int, step: int):
     return plan[min(bar * 4 + step // 4, len(plan) - 1)]
 
 
-def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Knobs | None = None,
-            first_channel: int = 2) -> list[str]:
-    """Patch lines for the band over len(plan) beats; plan[b] is (root pc, pitch classes) or None."""
+def _cycles(texts: list[str], first_bar: int) -> str:
+    """Bars as one `< >` list placed so that absolute bar b plays entry b % len: a window of bars
+    arranged live plays each bar in its own cycle, whenever it is swapped in."""
+    placed = [""] * len(texts)
+    for i, text in enumerate(texts):
+        placed[(first_bar + i) % len(texts)] = text
+    return "<" + " ".join(placed) + ">"
+
+
+SUSTAINED = {"violin", "strings", "cello", "pad", "pad_synth", "organ", "flute"}  # extras that hold chords
+
+
+def arrange_parts(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Knobs | None = None,
+                  first_bar: int = 0, extras: tuple[str, ...] = (), fills: frozenset[int] = frozenset(),
+                  breaks: frozenset[int] = frozenset(), keep: int | None = None,
+                  section: int = 0) -> list[tuple[str, str]]:
+    """(part, pattern text) for the band over len(plan) beats from bar `first_bar`; plan[b] is
+    (root pc, pitch classes) or None. Parts: each drum sound, crash, bass, comp, pad, then one per
+    extra sound (the performer's "add brass").
+
+    The performer's directions, by absolute bar: `fills` get a drum fill, `breaks` leave the drums
+    alone; `keep` is a bar whose variation every bar repeats ("keep this groove"); each `section`
+    varies the bars anew ("next section")."""
     knobs = knobs or Knobs()
     style = STYLES[style_name]
     bars = max(1, (len(plan) + 3) // 4)
+    absolute = range(first_bar, first_bar + bars)
     energy = 0.55 + 0.4 * knobs.energy
-    lines: list[str] = []
-    channel = first_channel
-
-    def emit(text: str) -> None:
-        nonlocal channel
-        lines.append(f"d{channel} $ {text}")
-        channel += 1
-
+    parts: list[tuple[str, str]] = []
     swing = style.swing * (knobs.swing * 2)
     swung = f"swingBy ({swing:.3f}) 4 $ " if swing > 0.01 else ""
 
+    def varied(bar: int) -> int:  # the bar number that seeds a bar's variation
+        return (bar if keep is None else keep) + 1009 * section
+
     for sound, grid in style.drums.items():
         bar_texts = []
-        for bar in range(bars):
+        for bar in absolute:
             hits = _hits(grid, knobs if sound in ("hh", "ride", "shaker") else Knobs(syncopation=knobs.syncopation),
-                         bar, salt=len(sound))
+                         varied(bar), salt=len(sound))
             events = {i: sound for i in hits}
-            if sound in ("sn", "cp") and bar % 4 == 3:  # a fill at the end of each four-bar phrase
+            if sound in ("sn", "cp") and (bar % 4 == 3 or bar in fills):  # a fill ends each four-bar phrase
                 events.update({i: sound for i in range(12, 16)})
             bar_texts.append(_bar_text(events, {}))
-        emit(f'{swung}s "<{" ".join(bar_texts)}>" # gain {0.8 * energy:.2f}')
-    if style.drums and bars > 4:
-        emit('s "<' + " ".join("crash" if bar % 4 == 0 and bar else "~" for bar in range(bars)) + f'>" # gain {0.6 * energy:.2f}')
+        parts.append((sound, f'{swung}s "{_cycles(bar_texts, first_bar)}" # gain {0.8 * energy:.2f}'))
+    crashes = ["crash" if bar % 4 == 0 and bar else "~" for bar in absolute]
+    if style.drums and (bars > 4 or (first_bar and "crash" in crashes)):
+        parts.append(("crash", f's "{_cycles(crashes, first_bar)}" # gain {0.6 * energy:.2f}'))
 
     low_bass = 28 + int(8 * knobs.register)
     bass_bars, comp_bars, pad_bars = [], [], []
+    extra_bars: dict[str, list[str]] = {sound: [] for sound in extras}
     previous: list[int] | None = None
-    for bar in range(bars):
+    for index, bar in enumerate(absolute):
+        def chord_at(step: int, offset: int = 0):
+            return _chord_at(plan, index + offset, step)
+
         bass_events, bass_len, comp_events, comp_len, pad_events, pad_len = {}, {}, {}, {}, {}, {}
-        hits = _hits(style.bass, knobs, bar, salt=101)
+        hits = [] if bar in breaks else _hits(style.bass, knobs, varied(bar), salt=101)
         for n, step in enumerate(hits):
-            chord = _chord_at(plan, bar, step)
+            chord = chord_at(step)
             if chord is None:
                 continue
             root = low_bass + (chord[0] - low_bass) % 12
             note = root
-            nxt = _chord_at(plan, bar, step + 2) if step + 2 < STEPS else _chord_at(plan, bar + 1, 0)
+            nxt = chord_at(step + 2) if step + 2 < STEPS else chord_at(0, 1)
             if step % 8 == 4 and knobs.complexity > 0.3:
                 note = root + 7  # the fifth on the weak beat
             if nxt is not None and nxt != chord and step % 4 >= 2 and knobs.complexity > 0.5:
@@ -189,31 +211,48 @@ def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Kn
             bass_events[step] = str(note - 60)
             following = hits[n + 1] if n + 1 < len(hits) else STEPS
             bass_len[step] = max(1, following - step)
-        for n, step in enumerate(_hits(style.comp, knobs, bar, salt=202)):
-            chord = _chord_at(plan, bar, step)
+        for step in [] if bar in breaks else _hits(style.comp, knobs, varied(bar), salt=202):
+            chord = chord_at(step)
             if chord is None:
                 continue
             low = 52 + int(10 * knobs.register)
             previous = voicing(chord[1], previous, low, low + 16)
             comp_events[step] = "[" + ",".join(str(x - 60) for x in previous) + "]"
             comp_len[step] = 2 if style_name in ("funk", "reggae", "jazz") else 4
-        if style.pad_sound:
-            for beat in range(4):
-                chord = _chord_at(plan, bar, beat * 4)
-                if chord is not None and (beat == 0 or chord != _chord_at(plan, bar, beat * 4 - 4)):
-                    voiced = voicing(chord[1], None, 60, 76)
-                    pad_events[beat * 4] = "[" + ",".join(str(x - 60) for x in voiced) + "]"
-            starts = sorted(pad_events)
-            for i, step in enumerate(starts):
-                pad_len[step] = (starts[i + 1] if i + 1 < len(starts) else STEPS) - step
+        for beat in range(4):  # held chords, a new one at each change
+            chord = chord_at(beat * 4)
+            if chord is not None and bar not in breaks and (beat == 0 or chord != chord_at(beat * 4 - 4)):
+                voiced = voicing(chord[1], None, 60, 76)
+                pad_events[beat * 4] = "[" + ",".join(str(x - 60) for x in voiced) + "]"
+        starts = sorted(pad_events)
+        for i, step in enumerate(starts):
+            pad_len[step] = (starts[i + 1] if i + 1 < len(starts) else STEPS) - step
         bass_bars.append(_bar_text(bass_events, bass_len))
         comp_bars.append(_bar_text(comp_events, comp_len))
         pad_bars.append(_bar_text(pad_events, pad_len))
+        for sound in extras:  # held like a pad, or stabs an octave above the comping
+            if sound in SUSTAINED:
+                extra_bars[sound].append(pad_bars[-1])
+            else:
+                stabs = {s: "[" + ",".join(str(int(x) + 12) for x in v[1:-1].split(",")) + "]"
+                         for s, v in comp_events.items()}
+                extra_bars[sound].append(_bar_text(stabs, {s: 1 for s in stabs}))
     gain = f"{0.75 * energy:.2f}"
-    emit(f'{swung}n "<{" ".join(bass_bars)}>" # s "{style.bass_sound}" # legato 0.9 # gain {gain}'
-         + (" # cutoff 900 # resonance 0.3" if style.bass_sound == "saw" else ""))
-    emit(f'{swung}n "<{" ".join(comp_bars)}>" # s "{style.comp_sound}" # legato 0.8 # gain {0.6 * energy:.2f}'
-         + (" # room 0.2" if style_name in ("jazz", "blues", "classical") else ""))
+    parts.append(("bass", f'{swung}n "{_cycles(bass_bars, first_bar)}" # s "{style.bass_sound}" # legato 0.9 # gain {gain}'
+                  + (" # cutoff 900 # resonance 0.3" if style.bass_sound == "saw" else "")))
+    parts.append(("comp", f'{swung}n "{_cycles(comp_bars, first_bar)}" # s "{style.comp_sound}" # legato 0.8 '
+                  f'# gain {0.6 * energy:.2f}' + (" # room 0.2" if style_name in ("jazz", "blues", "classical") else "")))
     if style.pad_sound:
-        emit(f'n "<{" ".join(pad_bars)}>" # s "{style.pad_sound}" # legato 1 # gain {0.4 * energy:.2f} # room 0.3')
-    return lines
+        parts.append(("pad", f'n "{_cycles(pad_bars, first_bar)}" # s "{style.pad_sound}" # legato 1 '
+                      f'# gain {0.4 * energy:.2f} # room 0.3'))
+    for sound, texts in extra_bars.items():
+        held = sound in SUSTAINED
+        parts.append((sound, f'{"" if held else swung}n "{_cycles(texts, first_bar)}" # s "{sound}" '
+                      f'# legato {1 if held else 0.7} # gain {(0.35 if held else 0.5) * energy:.2f} # room 0.25'))
+    return parts
+
+
+def arrange(plan: list[tuple[int, list[int]] | None], style_name: str, knobs: Knobs | None = None,
+            first_channel: int = 2) -> list[str]:
+    """The band as patch lines on channels d2, d3, ... (what `jam accompany --melody` writes)."""
+    return [f"d{first_channel + i} $ {text}" for i, (_, text) in enumerate(arrange_parts(plan, style_name, knobs))]

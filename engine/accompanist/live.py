@@ -1,0 +1,352 @@
+"""The band, live: it hears the performer, decides each beat's chord a little ahead, and keeps its
+parts playing as ordinary channels of the scheduler (`band-bass`, `band-comp`, `band-hh`, ...).
+
+The brain (ear and model) runs in its own process (`brain.py`); this thread feeds it the notes
+heard (MIDI input, and the performer's own melodic channels) and asks, LEAD seconds before each
+beat, which chord to play from that beat. Notes that arrive after a decision count from the
+beat it was made for: the brain's time never goes back. The chord plan of this bar and the
+next is arranged (arranger.arrange_parts, with the rated knobs) into pattern text, parsed, and
+swapped into the scheduler well before the scheduler reaches that beat, so the band never waits
+on the brain: when the brain is late or gone, the last chord holds.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
+
+from dsl.patch import parse_patch
+
+from ..voices import EV_CHANNEL, EV_FREQ, EV_GATE, EV_KIND, EV_SAMPLE, EV_VELOCITY, INSTRUMENTS, OSCILLATORS
+
+from .arranger import STYLES, Knobs, arrange_parts
+from .learner import Learner
+
+LEAD = 0.35  # seconds before a beat that its chord is decided and arranged
+PREFIX = "band-"  # the band's channels: the performer can mute, solo and meter them like any other
+PERIOD_BARS = 4  # bars one rating rates; a rating starts a new period
+DRUM_PARTS = {"bd", "sn", "hh", "oh", "cp", "rim", "ride", "crash", "lt", "mt", "ht", "conga", "bongo", "shaker",
+              "cowbell", "claves", "tamb"}
+FAMILIES = {  # what the performer may call a part: the sounds of a family
+    "keys": {"keys", "piano", "acoustic_piano", "electric_piano", "epiano", "organ", "synthesizer", "synth"},
+    "guitar": {"guitar", "acoustic_guitar", "electric_guitar"},
+    "strings": {"strings", "violin", "cello"},
+    "pad": {"pad", "pad_synth"},
+    "bass": {"bass", "bass_guitar", "saw"},
+}
+EXTRA_SOUND = {"keys": "epiano", "guitar": "acoustic_guitar", "strings": "strings", "pad": "pad", "piano": "piano"}
+MELODIC = set(INSTRUMENTS) | set(OSCILLATORS)
+
+
+def family(sound: str) -> set[str]:
+    """The names a sound answers to: itself and every family it belongs to."""
+    return {sound} | {name for name, members in FAMILIES.items() if sound in members}
+
+
+@dataclass(frozen=True)
+class BandSettings:
+    """What the performer asked of the band: kept whole so that a direction can be undone."""
+
+    on: bool = False
+    style: str | None = None  # None: the patch's style (or pop)
+    offsets: tuple[tuple[str, float], ...] = ()  # knob offsets asked for ("more syncopation")
+    extras: tuple[str, ...] = ()  # sounds added ("add brass")
+    dropped: tuple[str, ...] = ()  # parts or families dropped ("drop the drums")
+    gain: float = 1.0  # "louder", "softer"
+    keep: bool = False  # "keep this groove": the bars stop varying
+
+
+@dataclass
+class Brain:
+    """The brain process and its answers (a reader thread turns its lines into a queue)."""
+
+    state: str = "off"  # off, loading, ready, failed: ...
+    process: subprocess.Popen | None = None
+    answers: queue.Queue = field(default_factory=queue.Queue)
+
+    def start(self) -> None:
+        env = dict(os.environ, OPENBLAS_NUM_THREADS="1", OMP_NUM_THREADS="1")
+        self.state = "loading"
+        self.process = subprocess.Popen([sys.executable, "-m", "engine.accompanist.brain"], stdin=subprocess.PIPE,
+                                        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, bufsize=1,
+                                        env=env, cwd=os.path.dirname(os.path.dirname(os.path.dirname(__file__))))
+        threading.Thread(target=self._read, daemon=True, name="band-brain").start()
+
+    def _read(self) -> None:
+        process = self.process
+        for line in process.stdout:
+            try:
+                answer = json.loads(line)
+            except ValueError:
+                continue
+            if answer.get("ready"):
+                self.state = "ready"
+            else:
+                self.answers.put(answer)
+        if self.process is process:
+            self.state = f"failed: the brain stopped (exit {process.wait()})"
+
+    def send(self, message: dict) -> bool:
+        if self.process is None or self.state != "ready":
+            return False
+        try:
+            self.process.stdin.write(json.dumps(message) + "\n")
+            self.process.stdin.flush()
+            return True
+        except (OSError, ValueError):
+            self.state = "failed: the brain's pipe broke"
+            return False
+
+    def ask(self, message: dict, timeout: float) -> dict | None:
+        while not self.answers.empty():  # answers that came too late for their beat
+            self.answers.get_nowait()
+        if not self.send(message):
+            return None
+        try:
+            return self.answers.get(timeout=timeout)
+        except queue.Empty:
+            return None
+
+    def stop(self) -> None:
+        process, self.process, self.state = self.process, None, "off"
+        if process is not None:
+            process.kill()
+            process.wait()
+
+
+class LiveBand:
+    """Runs in the engine process beside the scheduler thread; `engine` is the RealtimeEngine."""
+
+    def __init__(self, engine, learner: Learner | None = None):
+        self.engine = engine
+        self.settings = BandSettings()
+        self.learner = learner
+        self.brain = Brain()
+        self.heard: queue.SimpleQueue = queue.SimpleQueue()  # (sample, pitch, velocity)
+        self.pending: list[tuple[int, int, int]] = []  # notes heard, not yet due
+        self.fills: set[int] = set()  # bars the performer asked a fill or a break for
+        self.breaks: set[int] = set()
+        self.section = 0
+        self.plan: dict[int, tuple[int, list[int]] | None] = {}  # absolute beat -> chord
+        self.last: dict = {}  # the brain's last answer, for the console
+        self.owned: set[str] = set()  # channels the band has put in the scheduler
+        self.knobs = Knobs()  # the rating period's proposal (before the performer's offsets)
+        self.period_start = 0  # first bar of the rating period
+        self.decided_beat: int | None = None
+        self.origin = 0  # the beat the brain's time counts from
+        self.style_heard: str | None = None  # the style the brain was reset with
+        self.running = False
+        self.thread: threading.Thread | None = None
+        self.dirty = False  # settings or directions changed since the band was last arranged
+        self.lock = threading.Lock()
+
+    # -- the performer's side --------------------------------------------------
+    def hear(self, sample: int, pitch: int, velocity: int) -> None:
+        """A note the band should follow, from any thread (velocity 0: the note ends)."""
+        self.heard.put((sample, pitch, velocity))
+
+    def hear_rows(self, rows: np.ndarray, own: set[int]) -> None:
+        """The performer's own melodic events, as the scheduler queued them (`own`: the band's
+        meter slots, whose events it must not mistake for the performer's)."""
+        for row in rows:
+            if int(row[EV_KIND]) in MELODIC and int(row[EV_CHANNEL]) not in own and row[EV_FREQ] > 0:
+                pitch = int(round(69 + 12 * math.log2(row[EV_FREQ] / 440.0)))
+                start = int(row[EV_SAMPLE])
+                self.hear(start, pitch, max(1, int(row[EV_VELOCITY] * 127)))
+                self.hear(start + int(max(row[EV_GATE], 1)), pitch, 0)
+
+    def configure(self, settings: BandSettings) -> None:
+        with self.lock:
+            self.settings = settings
+            self.dirty = True  # heard at once, not from the next beat
+        if settings.on and not self.running:
+            self.start()
+        elif not settings.on and self.running:
+            self.stop()
+
+    def style(self) -> str:
+        chosen = self.settings.style or self.engine.scheduler.style or "pop"
+        return chosen if chosen in STYLES else "pop"
+
+    def knobs_played(self) -> Knobs:
+        knobs = asdict(self.knobs)
+        for name, offset in self.settings.offsets:
+            knobs[name] = min(1.0, max(0.0, knobs[name] + offset))
+        return Knobs(**knobs)
+
+    def rate(self, value: int) -> dict:
+        """A rating of the last bars: what the band played in them moves the performer's profile."""
+        if self.learner is None:
+            self.learner = Learner.load()
+        bar = int(self.engine.status_cycle())
+        style = self.style()
+        played = self.knobs if self.running else self.learner.mean(style)
+        self.learner.rate(style, value, played, bars=list(range(max(bar - PERIOD_BARS, 0), bar)))
+        self.learner.save()
+        self._new_period(bar)
+        return {"ok": True, "history": [r.value for r in self.learner.history[-8:]]}
+
+    def _new_period(self, bar: int) -> None:
+        if self.learner is None:
+            self.learner = Learner.load()
+        self.knobs = self.learner.propose(self.style())
+        self.period_start = bar
+
+    # -- the thread ------------------------------------------------------------
+    def start(self) -> None:
+        self.running = True
+        self.brain.start()
+        self.decided_beat = None
+        self._new_period(int(self.engine.status_cycle()))
+        self.thread = threading.Thread(target=self._loop, daemon=True, name="band")
+        self.thread.start()
+
+    def stop(self) -> None:
+        self.running = False
+        if self.thread is not None and self.thread is not threading.current_thread():
+            self.thread.join(timeout=2)
+        self.thread = None
+        self.brain.stop()
+        with self.engine.lock:
+            for name in self.owned:
+                self.engine.scheduler.channels.pop(name, None)
+        self.owned.clear()
+
+    def _loop(self) -> None:
+        while self.running:
+            time.sleep(0.01)
+            engine = self.engine
+            with engine.lock:
+                scheduler = engine.scheduler
+                if scheduler.stopped:
+                    continue
+                now = int(engine.frames[0])
+                beat_now = float(scheduler.cycle_at(now)) * 4
+                lead = LEAD * float(scheduler.cps) * 4
+            beat = math.floor(beat_now + lead)
+            try:
+                if self.decided_beat is None or beat > self.decided_beat:
+                    self._decide(beat, now)
+                elif self.dirty:
+                    self.dirty = False
+                    self._play(self.decided_beat // 4, self.decided_beat)
+            except Exception as err:  # the band must never take the engine down: say it, hold on
+                with engine.lock:
+                    engine.scheduler.messages.append(f"band: {type(err).__name__}: {err}")
+                self.decided_beat = beat
+
+    def _feed(self, now: int, t: float) -> None:
+        """Hand the brain every note heard up to the sample `now`, at brain time no earlier than t."""
+        while True:
+            try:
+                self.pending.append(self.heard.get_nowait())
+            except queue.Empty:
+                break
+        self.pending.sort(key=lambda n: (n[0], n[2] > 0))  # a note ends before one starts at its sample
+        due = [n for n in self.pending if n[0] <= now]
+        self.pending = self.pending[len(due):]
+        scheduler = self.engine.scheduler
+        for sample, pitch, velocity in due:
+            beat = max(float(scheduler.cycle_at(sample)) * 4 - self.origin, t)
+            if velocity:
+                self.brain.send({"note_on": {"t": beat, "pitch": pitch, "velocity": velocity}})
+            else:
+                self.brain.send({"note_off": {"t": beat, "pitch": pitch}})
+
+    def _decide(self, beat: int, now: int) -> None:
+        style = self.style()
+        if self.decided_beat is None or style != self.style_heard or beat < self.decided_beat:
+            self.origin, self.style_heard, self.plan = beat, style, {}
+            self.brain.send({"reset": {"style": style, "time_signature": "4/4", "bpm": self.engine.scheduler.bpm}})
+        last_t = 0.0 if self.decided_beat is None else self.decided_beat - self.origin
+        self._feed(now, last_t)
+        answer = self.brain.ask({"decide": beat - self.origin}, timeout=0.1)
+        chord = None
+        if answer is not None and answer.get("pcs"):
+            chord = (answer["root_pc"], answer["pcs"])
+            self.last = answer
+        elif answer is not None:
+            self.last = answer
+        if chord is None:  # nothing heard yet, or no answer in time: hold, or play the key's tonic
+            chord = self.plan.get(beat - 1) or self._tonic()
+        self.plan[beat] = chord
+        self.decided_beat = beat
+        bar = beat // 4
+        if bar - self.period_start >= PERIOD_BARS and beat % 4 == 0:
+            self._new_period(bar)  # no rating came: the next period tries another proposal
+        self._play(bar, beat)
+
+    def _tonic(self) -> tuple[int, list[int]] | None:
+        key = self.engine.scheduler.key
+        if key is None:
+            return None
+        tonic, mode = key
+        third = 3 if mode in ("minor", "dorian", "phrygian", "aeolian", "locrian") else 4
+        return tonic, sorted({tonic, (tonic + third) % 12, (tonic + 7) % 12})
+
+    def direct(self, action: str) -> int:
+        """A fill, a break or the next section, from the next bar on; returns that bar."""
+        bar = int(self.engine.status_cycle()) + 1
+        if action == "fill":
+            self.fills.add(bar)
+        elif action == "break":
+            self.breaks.add(bar)
+        elif action == "next":
+            self.fills.add(bar - 1)
+            self.section += 1
+        self.dirty = True
+        return bar
+
+    def _play(self, bar: int, beat: int) -> None:
+        """Arrange this bar and the next from the plan (chords not yet decided hold) and swap them in."""
+        settings = self.settings
+        chord = self.plan[beat]
+        window = [self.plan.get(b, chord) if b <= beat else chord for b in range(bar * 4, bar * 4 + 8)]
+        parts = arrange_parts(window, self.style(), self.knobs_played(), first_bar=bar, extras=settings.extras,
+                              fills=frozenset(self.fills), breaks=frozenset(self.breaks),
+                              keep=self.period_start if settings.keep else None, section=self.section)
+        dropped = set(settings.dropped)
+        lines, names = [], set()
+        for part, text in parts:
+            called = family(_sound_of(text) or part) | family(part) | ({"drums"} if part in DRUM_PARTS else set())
+            if called & dropped:
+                continue
+            gain = f" |* gain {settings.gain:.2f}" if settings.gain != 1 else ""
+            lines.append(f'p "{PREFIX}{part}" $ {text}{gain}')
+            names.add(PREFIX + part)
+        patch = parse_patch("\n".join(lines))
+        if patch.errors:  # the arranger's own text must parse: anything here is a bug
+            raise ValueError(f"arranger wrote a bad line: {patch.errors[0].message}")
+        with self.engine.lock:
+            for name in self.owned - names:
+                self.engine.scheduler.channels.pop(name, None)
+            self.engine.scheduler.quiet.update(names)
+        self.owned = names
+        self.engine.apply(patch)
+
+    def status(self) -> dict:
+        s = self.settings
+        return {"on": s.on, "style": self.style(), "brain": self.brain.state, "chord": self.last.get("name"),
+                "key": self.last.get("key"), "weighed": self.last.get("weighed", []),
+                "knobs": {k: round(v, 2) for k, v in asdict(self.knobs_played()).items()},
+                "extras": list(s.extras), "dropped": list(s.dropped), "gain": s.gain, "keep": s.keep,
+                "channels": sorted(self.owned)}
+
+
+def _sound_of(text: str) -> str | None:
+    marker = '# s "'
+    if marker not in text:
+        return None
+    return text.split(marker, 1)[1].split('"', 1)[0]
+
+
+__all__ = ["BandSettings", "LiveBand", "PREFIX", "replace"]
