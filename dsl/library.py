@@ -118,9 +118,11 @@ def _degrade(pat: Pattern) -> Pattern:
 
 @function("sometimesBy", N, "function", P, doc="apply f to events at random with the given probability")
 def _sometimes_by(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
+    shared = pat.shared()  # both halves read the same events
+
     def one(x: Any) -> Pattern:
         x = float(x)
-        return stack([degrade_by_with(rand, x, pat), _call(f, undegrade_by_with(rand, x, pat))])
+        return stack([degrade_by_with(rand, x, shared), _call(f, undegrade_by_with(rand, x, shared))])
     return patternify(one, amount)
 
 
@@ -165,11 +167,13 @@ def _ply(n: Pattern, pat: Pattern) -> Pattern:
 
 @function("off", R, "function", P, doc="off t f: superimpose f applied to the pattern shifted later by t")
 def _off(t: Pattern, f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return stack([pat, _call(f, patternify(lambda v: pat._late(v), t))])
 
 
 @function("superimpose", "function", P, doc="play the pattern together with f applied to it")
 def _superimpose(f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return stack([pat, _call(f, pat)])
 
 
@@ -210,6 +214,7 @@ def _play_when(test: Callable[[Fraction], bool], pat: Pattern) -> Pattern:
 
 
 def _within(begin: Fraction, end: Fraction, f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     inside = lambda t: begin <= t - math.floor(t) < end  # noqa: E731
     return stack([_play_when(inside, _call(f, pat)), _play_when(lambda t: not inside(t), pat)])
 
@@ -239,6 +244,7 @@ def _palindrome(pat: Pattern) -> Pattern:
 
 @function("layer", "functions", P, doc="layer [f, g] p: stack the results of each function applied to p")
 def _layer(fs: list[Any], pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return stack([_call(f, pat) for f in fs])
 
 
@@ -248,11 +254,13 @@ def _pan(pat: Pattern, amount: float) -> Pattern:
 
 @function("jux", "function", P, doc="the pattern hard left, and f applied to it hard right")
 def _jux(f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return stack([_pan(pat, 0.0), _pan(_call(f, pat), 1.0)])
 
 
 @function("juxBy", N, "function", P, doc="jux with a stereo width from 0 to 1")
 def _jux_by(width: Pattern, f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return patternify(lambda w: stack([_pan(pat, 0.5 - float(w) / 2), _pan(_call(f, pat), 0.5 + float(w) / 2)]),
                       width)
 
@@ -312,7 +320,7 @@ def _mask_fn(bools: Pattern, pat: Pattern) -> Pattern:
 
 @function("while", "pattern:bool", "function", P, doc='while "1 0" f p: apply f where the boolean pattern is true')
 def _while(bools: Pattern, f: Any, pat: Pattern) -> Pattern:
-    bools = _mini_bool(bools)
+    bools, pat = _mini_bool(bools), pat.shared()
     return stack([_mask(bools, _call(f, pat)), _mask(bools.fmap(lambda b: not b), pat)])
 
 
@@ -570,6 +578,7 @@ LIBRARY["someCycles"] = Func("someCycles", ("function", P), LIBRARY["somecycles"
 
 @function("sometimesBy'", N, "function", P, doc="like sometimesBy, but f is applied before choosing")
 def _sometimes_by_inner(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
+    pat = pat.shared()
     return patternify(lambda x: stack([degrade_by_with(rand, float(x), pat),
                                        undegrade_by_with(rand, float(x), _call(f, pat))]), amount)
 

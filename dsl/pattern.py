@@ -7,6 +7,13 @@ shape follows Tidal's `Pattern.hs` and Strudel's `pattern.mjs`: an event has a
 inside the query) and a `value`; it has an onset when whole and part begin
 together, and only onsets are played. Each event also carries the source
 locations of the atoms that made it, so the console can highlight them.
+
+Speed (issue 3): events, spans and patterns are never changed once made, so they
+can be shared: a part equal to its whole is often the very same `TimeSpan`
+object (`part is whole` is then a cheap test that saves arithmetic), and a
+pattern records in `node` how it was built, so that chains of `fast`/`early`
+fold into one affine map of time, splitting at cycle boundaries is never done
+twice, and `fmap` reaches the atoms of a sequence instead of wrapping it.
 """
 
 from __future__ import annotations
@@ -28,7 +35,7 @@ MAX_EVENTS = 100_000  # per query: a runaway pattern gives an error, not an exha
 MAX_CYCLES = 20_000  # per elementary query: `bd*100000000` is a mistake, not a rhythm
 
 
-_budget = threading.local()  # events left to make in the current top-level query
+_budget = threading.local()  # events left to make in the current top-level query, and its token
 
 
 def _spend(count: int) -> None:
@@ -57,8 +64,8 @@ def to_time(x: Any) -> Time:
 
 
 class TimeSpan:
-    """A half-open span of cycles. Immutable by convention; a plain class because
-    a frozen dataclass's __init__ costs three times as much, and queries make thousands."""
+    """A half-open span of cycles. Immutable by convention (and shared freely); a plain class
+    because a frozen dataclass's __init__ costs three times as much, and queries make thousands."""
 
     __slots__ = ("begin", "end")
 
@@ -74,14 +81,17 @@ class TimeSpan:
 
     def cycles(self) -> list[TimeSpan]:
         """Split at cycle boundaries; a zero-width span stays one span."""
-        if self.begin == self.end:
+        b, end = self.begin, self.end
+        if b == end:
             return [self]
-        if self.end - self.begin > MAX_CYCLES:
+        if end - b > MAX_CYCLES:
             raise QueryLimitError(f"a pattern asked for more than {MAX_CYCLES} cycles at once "
                                   "(is a factor of fast or * too big?)")
-        spans, b = [], self.begin
-        while b < self.end:
-            e = min(sam(b) + 1, self.end)
+        spans = []
+        while b < end:
+            e = Fraction(b.__floor__() + 1)
+            if e > end:
+                e = end
             spans.append(TimeSpan(b, e))
             b = e
         return spans
@@ -91,14 +101,16 @@ class TimeSpan:
 
     def intersection(self, other: TimeSpan) -> TimeSpan | None:
         """The overlap, or None; zero-width spans intersect when they touch inside."""
-        b, e = max(self.begin, other.begin), min(self.end, other.end)
+        sb, se, ob, oe = self.begin, self.end, other.begin, other.end
+        b = sb if sb > ob else ob
+        e = se if se < oe else oe
         if b > e:
             return None
         if b == e:
             # Zero-width overlap only counts for a zero-width span inside the other one.
-            if self.begin == self.end or other.begin == other.end:
-                if b < self.end or self.begin == self.end:
-                    if b < other.end or other.begin == other.end:
+            if sb == se or ob == oe:
+                if b < se or sb == se:
+                    if b < oe or ob == oe:
                         return TimeSpan(b, e)
             return None
         return TimeSpan(b, e)
@@ -144,21 +156,27 @@ class Event:
 
 _NOT_STEADY = object()
 
+_ZERO, _ONE = Fraction(0), Fraction(1)
+MAX_SLOTS = 256  # a sequence of atoms repeated by a whole-number `fast` is unrolled up to this many atoms
+
 
 class Pattern:
     """A query from a time span to the events that overlap it.
 
     `steady` holds the value of a pattern made by `pure` (one event per cycle), so that
     constant arguments (`fast 2`) and sequences of plain atoms can take cheaper paths.
+    `node` says how the pattern was built, where that allows a cheaper equivalent
+    (a tuple whose first item is its kind), or is None.
     """
 
-    __slots__ = ("query", "steady", "locations")
+    __slots__ = ("query", "steady", "locations", "node")
 
     def __init__(self, query: Callable[[TimeSpan], list[Event]], steady: Any = _NOT_STEADY,
-                 locations: tuple[Location, ...] = ()):
+                 locations: tuple[Location, ...] = (), node: tuple | None = None):
         self.query = query
         self.steady = steady
         self.locations = locations
+        self.node = node
 
     @property
     def is_steady(self) -> bool:
@@ -169,11 +187,13 @@ class Pattern:
         outermost = getattr(_budget, "left", None) is None
         if outermost:
             _budget.left = MAX_EVENTS
+            _budget.token = object()  # what `shared` patterns remember a result under
         try:
             return self.query(TimeSpan(to_time(begin), to_time(end)))
         finally:
             if outermost:
                 _budget.left = None
+                _budget.token = None
 
     def onsets(self, begin: Any, end: Any) -> list[Event]:
         return [e for e in self.query_span(begin, end) if e.has_onset]
@@ -183,20 +203,74 @@ class Pattern:
     def fmap(self, f: Callable[[Any], Any]) -> Pattern:
         if self.is_steady:
             return pure(f(self.steady), self.locations)
-        return Pattern(lambda span: [e.with_value(f) for e in self.query(span)])
+        node = self.node
+        if node is not None:
+            kind = node[0]
+            if kind == "silence":
+                return self
+            if kind == "split":
+                return node[1].fmap(f).split_queries()
+            if kind == "affine":
+                return _affine(node[1].fmap(f), node[2], node[3])
+            if kind == "stack":
+                return stack([p.fmap(f) for p in node[1]])
+            if kind == "atoms":
+                try:  # map each atom once; a function that fails is left to fail where it is played
+                    layers = tuple(tuple((b, e, f(v), loc) for b, e, v, loc in layer) for layer in node[1])
+                except Exception:  # noqa: BLE001
+                    pass
+                else:
+                    return _atoms(layers, node[2], node[3], node[4])
+        q = self.query
+        return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations) for e in q(span)])
 
     def split_queries(self) -> Pattern:
         """Query cycle by cycle, for operations that depend on the cycle number."""
-        return Pattern(lambda span: [e for s in span.cycles() for e in self.query(s)])
+        node = self.node
+        if node is not None:
+            kind = node[0]
+            if kind in ("silence", "split"):
+                return self
+            if kind == "atoms":
+                layers, a, b, splits = node[1:]
+                if splits:  # splitting again where the outermost split already cuts changes nothing
+                    redundant = splits[0][0].denominator == 1 and splits[0][1].denominator == 1
+                else:  # one layer: cutting where its own cycles are cut changes nothing
+                    redundant = len(layers) == 1 and a.denominator == 1 and b.denominator == 1
+                return self if redundant else _atoms(layers, a, b, ((_ONE, _ZERO),) + splits)
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            b, e = span.begin, span.end
+            if b <= e <= b.__floor__() + 1:  # inside one cycle: nothing to split
+                return q(span)
+            return [ev for s in span.cycles() for ev in q(s)]
+
+        return Pattern(query, node=("split", self))
 
     def with_query_time(self, f: Callable[[Time], Time]) -> Pattern:
-        return Pattern(lambda span: self.query(span.with_time(f)))
+        q = self.query
+        return Pattern(lambda span: q(TimeSpan(f(span.begin), f(span.end))))
 
     def with_event_time(self, f: Callable[[Time], Time]) -> Pattern:
-        return Pattern(lambda span: [e.with_span(lambda s: s.with_time(f)) for e in self.query(span)])
+        q = self.query
+
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for e in q(span):
+                w, p = e.whole, e.part
+                if w is None:
+                    out.append(Event(None, TimeSpan(f(p.begin), f(p.end)), e.value, e.locations))
+                else:
+                    nw = TimeSpan(f(w.begin), f(w.end))
+                    out.append(Event(nw, nw if p is w else TimeSpan(f(p.begin), f(p.end)), e.value, e.locations))
+            return out
+
+        return Pattern(query)
 
     def filter_events(self, keep: Callable[[Event], bool]) -> Pattern:
-        return Pattern(lambda span: [e for e in self.query(span) if keep(e)])
+        q = self.query
+        return Pattern(lambda span: [e for e in q(span) if keep(e)])
 
     def filter_onsets(self) -> Pattern:
         return self.filter_events(lambda e: e.has_onset)
@@ -205,7 +279,28 @@ class Pattern:
         """Add source locations to every event (the atom that made it)."""
         if not locations:
             return self
-        return Pattern(lambda span: [Event(e.whole, e.part, e.value, e.locations + locations) for e in self.query(span)])
+        q = self.query
+        return Pattern(lambda span: [Event(e.whole, e.part, e.value, e.locations + locations) for e in q(span)])
+
+    def shared(self) -> Pattern:
+        """The same pattern, for one that is read more than once (`sometimesBy`, `jux`, ...):
+        within one top-level query, a span asked for again is answered from the first answer."""
+        node = self.node
+        if node is not None and (node[0] in ("shared", "silence") or (node[0] == "atoms" and self.is_steady)):
+            return self
+        q = self.query
+        memo: list[Any] = [None]
+
+        def query(span: TimeSpan) -> list[Event]:
+            token = getattr(_budget, "token", None)
+            m = memo[0]
+            if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
+                return list(m[3])
+            events = q(span)
+            memo[0] = (token, span.begin, span.end, tuple(events))
+            return events
+
+        return Pattern(query, node=("shared", self))
 
     # -- elementary time operations -------------------------------------------------
 
@@ -215,15 +310,14 @@ class Pattern:
             return silence
         if factor < 0:
             return self._fast(-factor).rev()
-        return self.with_query_time(lambda t: t * factor).with_event_time(lambda t: t / factor)
+        return _affine(self, factor, _ZERO)
 
     def _slow(self, factor: Time) -> Pattern:
         factor = to_time(factor)
         return silence if factor == 0 else self._fast(1 / factor)
 
     def _early(self, offset: Time) -> Pattern:
-        offset = to_time(offset)
-        return self.with_query_time(lambda t: t + offset).with_event_time(lambda t: t - offset)
+        return _affine(self, _ONE, to_time(offset))
 
     def _late(self, offset: Time) -> Pattern:
         return self._early(-to_time(offset))
@@ -237,24 +331,35 @@ class Pattern:
 
     def _fastgap(self, factor: Time) -> Pattern:
         """Speed up by factor (at least 1) but play only once per cycle, leaving a gap."""
-        factor = max(to_time(factor), Fraction(1))
+        factor = to_time(factor)
+        if factor < 1:
+            factor = Fraction(1)
+        q = self.query
 
         def query(span: TimeSpan) -> list[Event]:
-            cycle = sam(span.begin)
-            inner = TimeSpan(cycle + min(Fraction(1), factor * (span.begin - cycle)),
-                             cycle + min(Fraction(1), factor * (span.end - cycle)))
-            if inner.begin >= cycle + 1:
+            sb, se = span.begin, span.end
+            cycle = Fraction(sb.__floor__())
+            nxt = cycle + 1
+            b = factor * (sb - cycle)
+            e = factor * (se - cycle)
+            inner = TimeSpan(nxt if b > 1 else cycle + b, nxt if e > 1 else cycle + e)
+            if inner.begin >= nxt:
                 return []
-
-            def unsquash(t: Time) -> Time:
-                return cycle + (t - cycle) / factor
-
             out = []
-            for e in self.query(inner):
-                part = e.part.with_time(unsquash).intersection(span)
-                if part is not None:
-                    whole = None if e.whole is None else e.whole.with_time(unsquash)
-                    out.append(Event(whole, part, e.value, e.locations))
+            for ev in q(inner):
+                p, w = ev.part, ev.whole
+                pb, pe = cycle + (p.begin - cycle) / factor, cycle + (p.end - cycle) / factor
+                # the part, unsquashed, cut to the query (TimeSpan.intersection, inline)
+                ib = pb if pb > sb else sb
+                ie = pe if pe < se else se
+                if ib > ie:
+                    continue
+                if ib == ie and not ((pb == pe or sb == se) and (ib < pe or pb == pe) and (ib < se or sb == se)):
+                    continue
+                part = TimeSpan(ib, ie)
+                whole = None if w is None else TimeSpan(cycle + (w.begin - cycle) / factor,
+                                                        cycle + (w.end - cycle) / factor)
+                out.append(Event(whole, part, ev.value, ev.locations))
             return out
 
         return Pattern(query).split_queries()
@@ -272,26 +377,36 @@ class Pattern:
         width = end - begin
         if width <= 0:
             return silence
+        q = self.query
 
         def query(span: TimeSpan) -> list[Event]:
             cycle = sam(span.begin)
             to_inner = lambda t: cycle + begin + (t - cycle) * width  # noqa: E731
             to_outer = lambda t: cycle + (t - cycle - begin) / width  # noqa: E731
-            return [e.with_span(lambda s: s.with_time(to_outer)) for e in self.query(span.with_time(to_inner))]
+            out = []
+            for e in q(TimeSpan(to_inner(span.begin), to_inner(span.end))):
+                w, p = e.whole, e.part
+                nw = None if w is None else TimeSpan(to_outer(w.begin), to_outer(w.end))
+                np = nw if (p is w and nw is not None) else TimeSpan(to_outer(p.begin), to_outer(p.end))
+                out.append(Event(nw, np, e.value, e.locations))
+            return out
 
         return Pattern(query).split_queries()
 
     def rev(self) -> Pattern:
         """Reverse each cycle."""
+        q = self.query
 
         def query(span: TimeSpan) -> list[Event]:
-            cycle = sam(span.begin)
-            next_cycle = cycle + 1
-
-            def reflect(s: TimeSpan) -> TimeSpan:
-                return TimeSpan(cycle + next_cycle - s.end, cycle + next_cycle - s.begin)
-
-            return [e.with_span(reflect) for e in self.query(reflect(span))]
+            cycle = Fraction(span.begin.__floor__())
+            mirror = cycle + (cycle + 1)  # t -> mirror - t reflects the cycle
+            out = []
+            for e in q(TimeSpan(mirror - span.end, mirror - span.begin)):
+                w, p = e.whole, e.part
+                nw = None if w is None else TimeSpan(mirror - w.end, mirror - w.begin)
+                np = nw if (p is w and nw is not None) else TimeSpan(mirror - p.end, mirror - p.begin)
+                out.append(Event(nw, np, e.value, e.locations))
+            return out
 
         return Pattern(query).split_queries()
 
@@ -301,17 +416,20 @@ class Pattern:
         """Structure from the left: each left event samples the right over its whole."""
         if self.is_steady and other.is_steady:
             return pure(f(self.steady, other.steady), self.locations + other.locations)
+        lq, oq = self.query, other.query
         steady, value, extra = other.is_steady, other.steady, other.locations
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for left in self.query(span):
-                w = left.whole_or_part()
-                if steady and (floor(w.end) == floor(w.begin) or w.end == floor(w.begin) + 1):
+            for left in lq(span):
+                w = left.whole
+                if w is None:
+                    w = left.part
+                if steady and w.end <= w.begin.__floor__() + 1:
                     # a constant on the right, inside one cycle: one result, nothing to cut
                     out.append(Event(left.whole, left.part, f(left.value, value), left.locations + extra))
                     continue
-                for right in other.query(left.whole_or_part()):
+                for right in oq(w):
                     part = left.part.intersection(right.part)
                     if part is None:
                         continue
@@ -327,11 +445,12 @@ class Pattern:
         """Structure from both sides: wholes intersect."""
         if self.is_steady and other.is_steady:
             return pure(f(self.steady, other.steady), self.locations + other.locations)
+        lq, oq = self.query, other.query
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            rights = other.query(span)
-            for left in self.query(span):
+            rights = oq(span)
+            for left in lq(span):
                 for right in rights:
                     part = left.part.intersection(right.part)
                     if part is None:
@@ -351,10 +470,11 @@ class Pattern:
 
     def inner_join(self) -> Pattern:
         """Wholes come from the inner patterns (used for patterned arguments)."""
+        q = self.query
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for outer in self.query(span):
+            for outer in q(span):
                 for inner in outer.value.query(outer.part):
                     part = inner.part.intersection(outer.part)
                     if part is None:
@@ -366,10 +486,11 @@ class Pattern:
 
     def outer_join(self) -> Pattern:
         """Wholes come from the outer pattern; the inner is sampled at the outer onset."""
+        q = self.query
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
-            for outer in self.query(span):
+            for outer in q(span):
                 t = outer.whole_or_part().begin
                 for inner in outer.value.query(TimeSpan(t, t)):
                     out.append(Event(outer.whole, outer.part, inner.value, inner.locations + outer.locations))
@@ -378,12 +499,77 @@ class Pattern:
         return Pattern(query)
 
 
-def squeeze_join(pat: Pattern) -> Pattern:
-    """Squeeze a whole cycle of each inner pattern into the whole of the outer event holding it."""
+def _affine(pat: Pattern, a: Time, b: Time) -> Pattern:
+    """pat with query time t read at a*t + b (a > 0), its events mapped back.
+
+    `fast k` is (k, 0), `early o` is (1, o); an affine map of an affine map is one map, so
+    a chain of them costs one pass over the events, whatever its length."""
+    node = pat.node
+    if node is not None:
+        if node[0] == "affine":
+            pat, a, b = node[1], node[2] * a, node[2] * b + node[3]
+        elif node[0] == "atoms":
+            layers, a0, b0, splits = node[1:]
+            if b == 0 and a == 1:
+                return pat
+            return _atoms(layers, a0 * a, a0 * b + b0, tuple((al * a, al * b + be) for al, be in splits))
+        elif node[0] == "silence":
+            return pat
+    if b == 0 and a == 1:
+        return pat
+    q = pat.query
+    node = ("affine", pat, a, b)
+    if a == 1:  # a shift
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for e in q(TimeSpan(span.begin + b, span.end + b)):
+                w, p = e.whole, e.part
+                if w is None:
+                    out.append(Event(None, TimeSpan(p.begin - b, p.end - b), e.value, e.locations))
+                else:
+                    nw = TimeSpan(w.begin - b, w.end - b)
+                    out.append(Event(nw, nw if p is w else TimeSpan(p.begin - b, p.end - b), e.value, e.locations))
+            return out
+
+        return Pattern(query, node=node)
+    ia = 1 / a
+    if b == 0:  # a change of speed
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for e in q(TimeSpan(span.begin * a, span.end * a)):
+                w, p = e.whole, e.part
+                if w is None:
+                    out.append(Event(None, TimeSpan(p.begin * ia, p.end * ia), e.value, e.locations))
+                else:
+                    nw = TimeSpan(w.begin * ia, w.end * ia)
+                    out.append(Event(nw, nw if p is w else TimeSpan(p.begin * ia, p.end * ia), e.value, e.locations))
+            return out
+
+        return Pattern(query, node=node)
+    ib = -b * ia
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
-        for outer in pat.query(span):
+        for e in q(TimeSpan(span.begin * a + b, span.end * a + b)):
+            w, p = e.whole, e.part
+            if w is None:
+                out.append(Event(None, TimeSpan(p.begin * ia + ib, p.end * ia + ib), e.value, e.locations))
+            else:
+                nw = TimeSpan(w.begin * ia + ib, w.end * ia + ib)
+                out.append(Event(nw, nw if p is w else TimeSpan(p.begin * ia + ib, p.end * ia + ib),
+                                 e.value, e.locations))
+        return out
+
+    return Pattern(query, node=node)
+
+
+def squeeze_join(pat: Pattern) -> Pattern:
+    """Squeeze a whole cycle of each inner pattern into the whole of the outer event holding it."""
+    q = pat.query
+
+    def query(span: TimeSpan) -> list[Event]:
+        out = []
+        for outer in q(span):
             w = outer.whole_or_part()
             inner = outer.value._focus(w.begin, w.end)
             for e in inner.query(outer.part):
@@ -405,11 +591,23 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
 
     def query(span: TimeSpan) -> list[Event]:
+        b, e = span.begin, span.end
+        c = b.__floor__()
+        if b <= e <= c + 1:  # inside one cycle
+            _spend(1)
+            cycle, nxt = Fraction(c), Fraction(c + 1)
+            whole = TimeSpan(cycle, nxt)
+            return [Event(whole, whole if b == cycle and e == nxt else span, value, locations)]
         cycles = span.cycles()
         _spend(len(cycles))
-        return [Event(TimeSpan(sam(s.begin), sam(s.begin) + 1), s, value, locations) for s in cycles]
+        out = []
+        for s in cycles:
+            cycle = Fraction(s.begin.__floor__())
+            out.append(Event(TimeSpan(cycle, cycle + 1), s, value, locations))
+        return out
 
-    return Pattern(query, value, locations)
+    # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
+    return Pattern(query, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, ()))
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -417,12 +615,36 @@ def signal(f: Callable[[Time], Any]) -> Pattern:
     return Pattern(lambda span: [Event(None, span, f(span.begin))])
 
 
-silence = Pattern(lambda span: [])
+silence = Pattern(lambda span: [], node=("silence",))
 
 
 def stack(patterns: Iterable[Pattern]) -> Pattern:
-    patterns = list(patterns)
-    return Pattern(lambda span: [e for p in patterns for e in p.query(span)])
+    flat: list[Pattern] = []
+    for p in patterns:
+        node = p.node
+        if node is not None and node[0] == "stack":
+            flat.extend(node[1])
+        elif p is not silence:
+            flat.append(p)
+    # neighbouring plain sequences of atoms become one pattern of layers (each layer in turn, as stack does)
+    merged: list[Pattern] = []
+    for p in flat:
+        if merged and _plain_atoms(p) and _plain_atoms(merged[-1]):
+            merged[-1] = _atoms(merged[-1].node[1] + p.node[1])
+        else:
+            merged.append(p)
+    flat = merged
+    if not flat:
+        return silence
+    if len(flat) == 1:
+        return flat[0]
+    queries = [p.query for p in flat]
+    if len(queries) == 2:
+        q1, q2 = queries
+        query = lambda span: q1(span) + q2(span)  # noqa: E731
+    else:
+        query = lambda span: [e for q in queries for e in q(span)]  # noqa: E731
+    return Pattern(query, node=("stack", tuple(flat)))
 
 
 def slowcat(patterns: Sequence[Pattern]) -> Pattern:
@@ -431,14 +653,22 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
     if not patterns:
         return silence
     n = len(patterns)
+    queries = [p.query for p in patterns]
 
     def query(span: TimeSpan) -> list[Event]:
-        cycle = floor(span.begin)
+        cycle = span.begin.__floor__()
         index = cycle % n
         offset = Fraction(cycle - (cycle - index) // n)
-        pattern = patterns[index]
-        return [e.with_span(lambda s: s.with_time(lambda t: t + offset))
-                for e in pattern.query(span.with_time(lambda t: t - offset))]
+        q = queries[index]
+        if offset == 0:
+            return q(span)
+        out = []
+        for e in q(TimeSpan(span.begin - offset, span.end - offset)):
+            w, p = e.whole, e.part
+            nw = None if w is None else TimeSpan(w.begin + offset, w.end + offset)
+            np = nw if (p is w and nw is not None) else TimeSpan(p.begin + offset, p.end + offset)
+            out.append(Event(nw, np, e.value, e.locations))
+        return out
 
     return Pattern(query).split_queries()
 
@@ -452,21 +682,144 @@ def fastcat(patterns: Sequence[Pattern]) -> Pattern:
 
 def _atom_sequence(slots: list[tuple[Time, Time, Pattern]]) -> Pattern:
     """timecat of plain atoms and rests, computed directly: the common case, kept cheap."""
-    atoms = [(b, e, p.steady, p.locations) for b, e, p in slots if p is not silence]
+    return _atoms([[(b, e, p.steady, p.locations) for b, e, p in slots if p is not silence]])
 
+
+Atom = tuple  # (begin, end, value, locations): 0 <= begin < end <= 1 inside the cycle
+
+
+def _plain_atoms(p: Pattern) -> bool:
+    node = p.node
+    return node is not None and node[0] == "atoms" and node[2] == 1 and node[3] == 0 and not node[4]
+
+
+def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
+           splits: tuple[tuple[Time, Time], ...] = ()) -> Pattern:
+    """Layers of atoms, the same in every cycle, seen through a map of time.
+
+    Each layer is a sequence of atoms; the layers play in turn, as `stack` plays its patterns.
+    The query span is read at a*t + b (so `fast` and `early` of atoms are atoms too), after
+    cutting it at the cycle boundaries of each map (al, be) in `splits`, outermost first (where
+    `split_queries` was applied). One pass makes the events at their final times, whatever
+    chain of transformations led here; the result is exactly that of the chain.
+    """
+    layers = tuple(layer for layer in (tuple(layer) for layer in layers) if layer)
+    if not layers:
+        return silence
+    if len(layers) == 1 and not splits and a.denominator == 1 and b.denominator == 1 and (a != 1 or b != 0):
+        k = int(a)
+        if k * len(layers[0]) <= MAX_SLOTS:  # `x*4`: four copies of x's atoms in one cycle
+            layers = (tuple(((i + ab) / a, (i + ae) / a, v, loc) for i in range(k) for ab, ae, v, loc in layers[0]),)
+            a, b = _ONE, _ZERO
+    node = ("atoms", layers, a, b, splits)
+    if a == 1 and b == 0 and not splits:
+        return Pattern(_plain_atoms_query(layers), node=node)
+    return Pattern(_mapped_atoms_query(layers, a, b, splits), node=node)
+
+
+def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSpan], list[Event]]:
     def query(span: TimeSpan) -> list[Event]:
-        out = []
-        for piece in span.cycles():
-            cycle = sam(piece.begin)
-            _spend(len(atoms))
-            for b, e, value, locations in atoms:
-                whole = TimeSpan(cycle + b, cycle + e)
-                part = whole.intersection(piece)
-                if part is not None and (part.begin < part.end or piece.begin == piece.end):
-                    out.append(Event(whole, part, value, locations))
+        out: list[Event] = []
+        b, e = span.begin, span.end
+        c = b.__floor__()
+        if b <= e <= c + 1:
+            for layer in layers:
+                _atoms_in_cycle(layer, span, c, out)
+        else:
+            pieces = [(piece, piece.begin.__floor__()) for piece in span.cycles()]
+            for layer in layers:
+                for piece, c in pieces:
+                    _atoms_in_cycle(layer, piece, c, out)
         return out
 
-    return Pattern(query)
+    return query
+
+
+def _atoms_in_cycle(layer: tuple[Atom, ...], piece: TimeSpan, c: int, out: list[Event]) -> None:
+    """The events of a layer of atoms in a piece of cycle c."""
+    _spend(len(layer))
+    cycle = Fraction(c)
+    sb, se = piece.begin, piece.end
+    pb, pe = sb - cycle, se - cycle  # the piece inside its cycle
+    if pb == 0 and pe == 1:  # the whole cycle: every atom, part = whole
+        for b, e, value, locations in layer:
+            whole = TimeSpan(cycle + b, cycle + e)
+            out.append(Event(whole, whole, value, locations))
+    elif pb == pe:  # a point in time: the atoms sounding at it
+        for b, e, value, locations in layer:
+            if b <= pb < e:
+                out.append(Event(TimeSpan(cycle + b, cycle + e), piece, value, locations))
+    else:
+        for b, e, value, locations in layer:
+            if b < pe and pb < e:
+                whole = TimeSpan(cycle + b, cycle + e)
+                if pb <= b and e <= pe:
+                    part = whole
+                else:
+                    part = TimeSpan(whole.begin if pb <= b else sb, whole.end if e <= pe else se)
+                out.append(Event(whole, part, value, locations))
+
+
+def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
+                        splits: tuple[tuple[Time, Time], ...]) -> Callable[[TimeSpan], list[Event]]:
+    ia = 1 / a
+    origin = -b * ia  # where cycle 0 of the atoms begins, in query time
+    mapped: list[Any] = []  # each atom with its begin and end in query time, made at the first query
+
+    def leaves(span: TimeSpan) -> list[TimeSpan]:
+        """The query cut at the cycle boundaries of each split, outermost first, in query time."""
+        spans = [span]
+        for al, be in splits:
+            cut = []
+            for s in spans:
+                ub, ue = s.begin * al + be, s.end * al + be
+                if ub <= ue <= ub.__floor__() + 1:
+                    cut.append(s)
+                else:
+                    cut.extend(TimeSpan((p.begin - be) / al, (p.end - be) / al) for p in TimeSpan(ub, ue).cycles())
+            spans = cut
+        return spans
+
+    def query(span: TimeSpan) -> list[Event]:
+        if not mapped:
+            mapped.append(tuple(tuple((ab, ae, ab * ia, ae * ia, v, loc) for ab, ae, v, loc in layer)
+                                for layer in layers))
+        out: list[Event] = []
+        for s in (leaves(span) if splits else (span,)):
+            sb, se = s.begin, s.end
+            xb, xe = sb * a + b, se * a + b
+            c = xb.__floor__()
+            if xb <= xe <= c + 1:
+                pieces: Any = ((c, xb, xe, sb, se),)
+            else:
+                pieces = [(p.begin.__floor__(), p.begin, p.end, (p.begin - b) * ia, (p.end - b) * ia)
+                          for p in TimeSpan(xb, xe).cycles()]
+            for layer in mapped[0]:
+                for c, xb, xe, qb, qe in pieces:
+                    _spend(len(layer))
+                    n = Fraction(c)
+                    pb, pe = xb - n, xe - n  # the piece inside its cycle, in the atoms' time
+                    off = n * ia + origin  # the cycle's start in query time
+                    if pb == 0 and pe == 1:
+                        for ab, ae, mb, me, value, locations in layer:
+                            whole = TimeSpan(off + mb, off + me)
+                            out.append(Event(whole, whole, value, locations))
+                    elif pb == pe:
+                        for ab, ae, mb, me, value, locations in layer:
+                            if ab <= pb < ae:
+                                out.append(Event(TimeSpan(off + mb, off + me), TimeSpan(qb, qe), value, locations))
+                    else:
+                        for ab, ae, mb, me, value, locations in layer:
+                            if ab < pe and pb < ae:
+                                whole = TimeSpan(off + mb, off + me)
+                                if pb <= ab and ae <= pe:
+                                    part = whole
+                                else:
+                                    part = TimeSpan(whole.begin if pb <= ab else qb, whole.end if ae <= pe else qe)
+                                out.append(Event(whole, part, value, locations))
+        return out
+
+    return query
 
 
 def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
