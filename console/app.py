@@ -11,12 +11,16 @@ from pathlib import Path
 
 from textual.app import App, ComposeResult
 from textual.binding import Binding
-from textual.widgets import Footer, Static
+from textual.containers import Vertical
+from textual.widgets import Footer, Input, Static
 
 from . import recovery
 from .client import EngineClient, EngineUnavailable, start_engine, stop_engine
+from .band_panel import BandPanel
+from .direction_line import DirectionLine
 from .editor import PatchEditor
 from .meters import Meters
+from .piano_roll import PianoRoll
 from .palette import FunctionsProvider
 from .screens import HelpScreen, RecoverScreen, SaveAsScreen
 
@@ -51,6 +55,10 @@ class JamApp(App):
         Binding("ctrl+t", "toggle_comment", "Comment", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
         Binding("f2", "save_as", "Save as", priority=True, show=False),
+        Binding("f6", "band", "Band", priority=True),
+        Binding("f3", "direct", "Direct", priority=True, show=False),
+        Binding("f4", "listen", "Listen", priority=True, show=False),
+        Binding("alt+z", "undo_direction", "Undo direction", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ] + [Binding(f"alt+{i}", f"toggle('mute', 'd{i}')", f"mute d{i}", show=False, priority=True) for i in range(1, 10)] \
@@ -62,6 +70,7 @@ class JamApp(App):
         + [Binding(f"alt+{key}", f"rate({value})", f"rate {value}", show=False, priority=True)
            for value, key in enumerate("qwert", 1)]
     WIDE = 100  # columns from which the meters are shown beside the editor
+    TALL = 36  # rows from which the piano roll is shown under them
     STATUS_INTERVAL = 0.25
     PLAYING_INTERVAL = 0.1
     AUTOSAVE_INTERVAL = 2.0
@@ -78,9 +87,14 @@ class JamApp(App):
             self.initial_text = ""
 
     def compose(self) -> ComposeResult:
-        yield Meters(id="meters")
+        with Vertical(id="side"):
+            yield Meters(id="meters")
+            yield PianoRoll(id="roll")
         yield PatchEditor(self.initial_text, id="editor", show_line_numbers=True, tab_behavior="indent")
         yield Static("", id="messages")
+        yield DirectionLine(placeholder="tell the band: switch to jazz, more syncopation, add brass… (escape: back)",
+                            id="direct")
+        yield BandPanel(id="band")
         yield Static("starting…", id="status")
         yield Footer()
 
@@ -93,7 +107,8 @@ class JamApp(App):
         return self.base("#editor", PatchEditor)
 
     def on_resize(self) -> None:
-        self.base("#meters", Meters).display = self.size.width >= self.WIDE  # the editor always wins
+        self.base("#side", Vertical).display = self.size.width >= self.WIDE  # the editor always wins
+        self.base("#roll", PianoRoll).display = self.size.height >= self.TALL
 
     def on_mount(self) -> None:
         self.on_resize()
@@ -177,6 +192,55 @@ class JamApp(App):
             self.show(reply["error"], error=True)
         else:
             self.show(reply["did"] + " · alt+z undoes it")
+
+    def action_band(self) -> None:
+        """The band plays along, or stops."""
+        try:
+            band = self.client.request("band")
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
+            return
+        self.show(f"the band plays {band['style']} (f3 to direct it, f6 to stop it)" if band["on"]
+                  else "the band stopped")
+
+    def action_direct(self) -> None:
+        """Type a direction for the band, as it could be said."""
+        self.base("#direct", DirectionLine).open()
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        if event.input.id != "direct":
+            return
+        event.stop()
+        text = event.value.strip()
+        event.input.action_close()
+        if text:
+            self._direct("say", text=text, source="typed")
+
+    def action_listen(self) -> None:
+        """Listen for one spoken direction (it ends when you stop talking); again to stop listening."""
+        try:
+            voice = self.client.request("listen")
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
+            return
+        self.show("listening: say what the band should do (f4 stops)" if voice["state"] == "listening"
+                  else "stopped listening")
+
+    def action_undo_direction(self) -> None:
+        self._direct("undo")
+
+    def _direct(self, op: str, **fields) -> None:
+        try:
+            entry = self.client.request(op, **fields)
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
+            return
+        if "error" in entry:
+            self.show(entry["error"], error=True)
+            return
+        said = f'"{entry["text"]}": ' if op == "say" else ""
+        self.show(said + entry["did"] + ("" if entry["did"].startswith("nothing") else " · alt+z undoes it"),
+                  error=entry["did"].startswith("nothing changed"))
 
     def action_hush(self) -> None:
         self._send("hush", "hush: all channels silent")
@@ -270,20 +334,28 @@ class JamApp(App):
         if s.get("runtime_errors"):
             parts.append(s["runtime_errors"][-1])
         self.base("#status", Static).update(" · ".join(parts))
-        meters = self.base("#meters", Meters)
-        if meters.display:
-            meters.show_levels(s["channels"], s.get("levels", {}), s.get("muted", []), s.get("soloed", []))
+        self.base("#band", BandPanel).show_band(s.get("band"), s.get("directions", []), s.get("voice"))
+        if self.base("#side", Vertical).display:
+            self.base("#meters", Meters).show_levels(s["channels"], s.get("levels", {}), s.get("muted", []),
+                                                     s.get("soloed", []))
+            roll = self.base("#roll", PianoRoll)
+            if roll.display:
+                try:
+                    notes = self.client.request("roll", cycles=2)
+                    roll.show_notes(notes["now"], notes["notes"])
+                except (EngineUnavailable, KeyError):
+                    pass
 
 
 def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = True,
-                device: str | None = None, midi: str | None = None) -> int:
+                device: str | None = None, midi: str | None = None, voice_input: str | None = None) -> int:
     """Run the console; with start, own an engine process and stop it on the way out."""
     proc = None
     log = socket_path.with_suffix(".log")
     if start:
         print("starting the engine…", flush=True)
         try:
-            proc = start_engine(socket_path, audio=audio, device=device, log=log, midi=midi)
+            proc = start_engine(socket_path, audio=audio, device=device, log=log, midi=midi, voice_input=voice_input)
         except EngineUnavailable as err:
             print(f"jam: {err}")
             return 1

@@ -63,7 +63,7 @@ def private_socket_path() -> Path:
 
 
 def start_engine(path: Path, audio: bool = True, device: str | None = None, wait: float = 60.0,
-                 log: Path | None = None, midi: str | None = None) -> subprocess.Popen:
+                 log: Path | None = None, midi: str | None = None, voice_input: str | None = None) -> subprocess.Popen:
     """Start `python -m engine` on path and wait until it answers (the first start compiles kernels)."""
     cmd = [sys.executable, "-m", "engine", "--socket", str(path), "--exit-with-parent"]
     if not audio:
@@ -72,6 +72,8 @@ def start_engine(path: Path, audio: bool = True, device: str | None = None, wait
         cmd += ["--device", device]
     if midi:
         cmd += ["--midi", midi]
+    if voice_input:
+        cmd += ["--voice-input", voice_input]
     protocol.private_dir(path.parent)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     stderr = open(log, "ab") if log else subprocess.DEVNULL

@@ -13,7 +13,7 @@ class Meters(Static):
     """A bar per channel: peak level since the last update, M for muted, S for soloed."""
 
     DEFAULT_CSS = """
-    Meters { dock: right; width: 28; height: 1fr; padding: 0 1; border-left: vkey $panel; }
+    Meters { height: auto; max-height: 60%; padding: 0 1; }
     """
 
     def show_levels(self, channels: list[str], levels: dict[str, float], muted: list[str], soloed: list[str]) -> None:
@@ -22,7 +22,8 @@ class Meters(Static):
             db = levels.get(name, FLOOR_DB * 2)
             filled = max(0, min(WIDTH, round((db - FLOOR_DB) / -FLOOR_DB * WIDTH)))
             silenced = name in muted or (soloed and name not in soloed)
-            text.append(f"{name[:5]:<5} ", style="bold" if not silenced else "dim")
+            shown = "»" + name[5:] if name.startswith("band-") else name  # the band's channels
+            text.append(f"{shown[:5]:<5} ", style="bold" if not silenced else "dim")
             text.append("█" * filled, style="green" if db < -6 else "yellow" if db < -1 else "red")
             text.append("·" * (WIDTH - filled), style="dim")
             text.append(" M" if name in muted else "  ", style="bold red")

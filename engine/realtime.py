@@ -9,6 +9,7 @@ so a slow query delays nothing that is already due.
 from __future__ import annotations
 
 import math
+from collections import deque
 import os
 import sys
 import threading
@@ -21,9 +22,9 @@ from dsl.patch import Patch
 from dsl.rational import Fraction
 
 from .kernel import LATE, METERING, EventRing, warm_up
-from .accompanist.live import LiveBand
+from .accompanist.live import MELODIC, LiveBand
 from .midi_input import MidiInput, MidiPlayer, listen
-from .voices import PIANO
+from .voices import EV_CHANNEL, EV_FREQ, EV_GATE, EV_KIND, EV_SAMPLE, EV_VELOCITY, PIANO
 from .scheduler import Scheduler
 
 LOOKAHEAD = 0.15  # seconds of events queued ahead of the audio
@@ -100,6 +101,7 @@ class RealtimeEngine:
         self.midi_player = MidiPlayer(rate, midi_instrument)
         self._midi_running = threading.Event()
         self.band = LiveBand(self)
+        self.roll: deque[list] = deque(maxlen=1024)  # [start, end sample (-1: held), pitch, who]: the piano roll
 
     # -- audio ---------------------------------------------------------------
     def _callback(self, outdata, frames, time_info, status) -> None:
@@ -168,8 +170,10 @@ class RealtimeEngine:
                     rows = self.scheduler.rows_between(self.scheduled_until, target)
                     band_slots = {self.scheduler.meter_slots.get(name) for name in self.band.owned}
                 self.ring.push(rows)
-                if self.band.running:
-                    self.band.hear_rows(rows, band_slots)
+                for start, end, pitch, velocity, who in self._remember(rows, band_slots):
+                    if who == "you" and self.band.running:  # the band follows the performer's channels
+                        self.band.hear(start, pitch, velocity)
+                        self.band.hear(end, pitch, 0)
                 self.scheduled_until = target
             time.sleep(TICK)
 
@@ -191,7 +195,7 @@ class RealtimeEngine:
             self._midi_running.set()
             t = threading.Thread(target=listen, daemon=True, name="midi", args=(
                 self.midi, self.midi_player, lambda: int(self.frames[0]),
-                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running, self.band.hear))
+                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running, self._heard))
             t.start()
             self._threads.append(t)
 
@@ -251,6 +255,40 @@ class RealtimeEngine:
     def panic(self) -> None:
         self.hush()
         self.ring.panic()
+
+    def _heard(self, sample: int, pitch: int, velocity: int) -> None:
+        """A note of the MIDI input: the band follows it, the piano roll shows it."""
+        self.band.hear(sample, pitch, velocity)
+        if velocity:
+            self.roll.append([sample, -1, pitch, "you"])
+        else:
+            for note in reversed(self.roll):
+                if note[2] == pitch and note[1] == -1 and note[3] == "you":
+                    note[1] = sample
+                    break
+
+    def _remember(self, rows: np.ndarray, band_slots: set) -> list[tuple[int, int, int, int, str]]:
+        """The melodic notes just scheduled, kept for the piano roll: (start, end, pitch, velocity,
+        "you" or "band")."""
+        notes = []
+        for row in rows:
+            if int(row[EV_KIND]) in MELODIC and row[EV_FREQ] > 0:
+                start = int(row[EV_SAMPLE])
+                notes.append((start, start + int(min(max(row[EV_GATE], 1), self.rate * 8)),
+                              int(round(69 + 12 * math.log2(row[EV_FREQ] / 440.0))), max(1, int(row[EV_VELOCITY] * 127)),
+                              "band" if int(row[EV_CHANNEL]) in band_slots else "you"))
+        self.roll.extend([start, end, pitch, who] for start, end, pitch, _, who in notes)
+        return notes
+
+    def piano_roll(self, cycles: float = 2.0) -> dict:
+        """The notes of the last `cycles` (up to now, output latency included), times in cycles."""
+        heard = max(int(self.frames[0]) - int(self.info.latency * self.rate), 0)
+        with self.lock:
+            now = float(self.scheduler.cycle_at(heard))
+            cycle_of = self.scheduler.cycle_at
+            notes = [[round(float(cycle_of(start)), 4), round(float(cycle_of(end if end >= 0 else heard)), 4), pitch, who]
+                     for start, end, pitch, who in list(self.roll) if start <= heard]
+        return {"now": now, "notes": [n for n in notes if n[1] >= now - cycles]}
 
     def status_cycle(self) -> float:
         with self.lock:

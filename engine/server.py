@@ -21,16 +21,18 @@ from dataclasses import replace
 
 from . import protocol
 from .directions import Directions
+from .voice import Voice
 from .realtime import RealtimeEngine
 
 
 class EngineServer:
-    def __init__(self, engine: RealtimeEngine, path: Path):
+    def __init__(self, engine: RealtimeEngine, path: Path, voice_input: str | None = None):
         self.engine = engine
         self.path = path
         self.stopping = threading.Event()
         self.env: dict[str, Any] = {}  # `let` bindings persist between evaluations
         self.directions = Directions(engine)
+        self.voice = Voice(self.directions, voice_input)
 
     def handle(self, request: dict[str, Any]) -> dict[str, Any]:
         op = request.get("op")
@@ -41,9 +43,11 @@ class EngineServer:
             errors = [{"line": e.line, "column": e.column, "message": e.message} for e in patch.errors]
             return {"ok": not errors, "errors": errors, "channels": sorted(patch.channels)}
         if op == "status":
-            return {**self.engine.status(), "directions": list(self.directions.log)}
+            return {**self.engine.status(), "directions": list(self.directions.log), "voice": self.voice.status()}
         if op == "playing":
             return {"places": self.engine.playing()}
+        if op == "roll":
+            return self.engine.piano_roll(float(request.get("cycles", 2)))
         if op == "transport":
             action = request.get("action")
             if action not in ("start", "stop"):
@@ -59,6 +63,8 @@ class EngineServer:
         if op == "say":  # a typed or spoken direction
             return self.directions.say(str(request.get("text", "")), str(request.get("source", "typed")),
                                        request.get("confidence"))
+        if op == "listen":  # the voice key: listen for one phrase, or stop listening
+            return self.voice.toggle()
         if op == "undo":
             return self.directions.undo()
         if op == "band":
@@ -143,6 +149,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", help="output device (part of its name, e.g. JACK)")
     parser.add_argument("--midi", metavar="PATTERN", help="play MIDI input ports whose names match (regex; '.' = all)")
     parser.add_argument("--midi-instrument", default="piano", help="the sound MIDI notes play (default piano)")
+    parser.add_argument("--voice-input", metavar="DEVICE_OR_WAV",
+                        help="where spoken directions come from: an input device (part of its name; default: the "
+                             "default input) or a WAV file heard as one")
     parser.add_argument("--exit-with-parent", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
@@ -153,7 +162,7 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"unknown sound {args.midi_instrument!r}")
     engine = RealtimeEngine(rate=args.rate, block=args.block, audio=not args.no_audio, device=args.device,
                             midi=args.midi, midi_instrument=SOUNDS[args.midi_instrument])
-    server = EngineServer(engine, args.socket)
+    server = EngineServer(engine, args.socket, args.voice_input)
     if args.patch:
         patch = parse_patch(args.patch.read_text(encoding="utf-8"), env=server.env)
         for err in patch.errors:
@@ -171,5 +180,6 @@ def main(argv: list[str] | None = None) -> int:
     try:
         server.serve()
     finally:
+        server.voice.stop()
         engine.stop()
     return 0

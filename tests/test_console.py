@@ -231,10 +231,51 @@ async def test_meters_show_each_channel_and_mute_solo_keys_work(engine, tmp_path
         await wait_for(lambda: engine.request("status")["soloed"] == ["d1"])
 
 
-async def test_meters_fold_away_on_a_small_terminal(engine, tmp_path):
+async def test_meters_and_the_piano_roll_fold_away_on_a_small_terminal(engine, tmp_path):
     app = JamApp(tmp_path / "p.jam", engine)
     async with app.run_test(size=(80, 24)):
-        assert not app.query_one("#meters").display
+        assert not app.query_one("#side").display  # meters and piano roll: the editor wins
+        assert app.query_one("#editor").size.width >= 75  # (its scrollbar takes the rest)
+
+
+async def test_the_band_key_the_direction_line_and_undo(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('tempo 130\nd1 $ n "a4 c e a" # s "piano"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "band off" in text_of(app, "#band"))
+        await pilot.press("f6")
+        await wait_for(lambda: "the band plays pop" in text_of(app, "#messages"))
+        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)  # it heard d1
+        await pilot.press("f3")
+        assert app.query_one("#direct").has_focus
+        await pilot.press(*"switch to jazz", "enter")
+        await wait_for(lambda: "the band plays jazz · alt+z undoes it" in text_of(app, "#messages"))
+        assert app.editor.has_focus and "jazz" not in app.editor.text  # typed into the line, not the patch
+        await wait_for(lambda: "band jazz" in text_of(app, "#band") and 'typed "switch to jazz"' in text_of(app, "#band"))
+        await pilot.press("f3", *"more cowbell please", "enter")
+        await wait_for(lambda: "nothing changed" in text_of(app, "#messages"))
+        await pilot.press("alt+z")
+        await wait_for(lambda: "undid 'switch to jazz'" in text_of(app, "#messages"))
+        await wait_for(lambda: "band pop" in text_of(app, "#band"))
+        await pilot.press("f3", *"tempo", "escape")
+        assert app.editor.has_focus and engine.request("status")["bpm"] == 130  # escape sent nothing
+        await pilot.press("f6")
+        await wait_for(lambda: "band off" in text_of(app, "#band"))
+
+
+async def test_the_piano_roll_shows_the_performer_and_the_band(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('tempo 130\nd1 $ n "a4 c e a" # s "piano"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(160, 48)) as pilot:
+        def cells() -> str:  # the roll without its legend
+            return text_of(app, "#roll").rsplit("\n", 1)[0]
+
+        await wait_for(lambda: "█" in cells(), timeout=10)
+        assert "▒" not in cells()
+        await pilot.press("f6")
+        await wait_for(lambda: "▒" in cells(), timeout=20)
 
 
 async def test_status_autosave_and_light_go_on_under_the_help_screen(engine, tmp_path):
@@ -262,7 +303,7 @@ async def test_rating_keys_reach_the_profile_with_their_bars(engine, tmp_path):
         await pilot.press("alt+r")
         await wait_for(lambda: "rated the last bars 4/5" in text_of(app, "#messages"))
         await pilot.press("ctrl+down")
-        await wait_for(lambda: "ratings so far: 4 1" in text_of(app, "#messages"))
+        await wait_for(lambda: "ratings so far: 4 1" in text_of(app, "#messages"), timeout=10)
     # the engine runs with this test's XDG_STATE_HOME: its profile is the test's own
     history = Learner.load(profile_path()).history
     assert [r.value for r in history] == [4, 1] and all(isinstance(r.bars, list) for r in history)

@@ -22,11 +22,9 @@ import threading
 import time
 from dataclasses import asdict, dataclass, field, replace
 
-import numpy as np
-
 from dsl.patch import parse_patch
 
-from ..voices import EV_CHANNEL, EV_FREQ, EV_GATE, EV_KIND, EV_SAMPLE, EV_VELOCITY, INSTRUMENTS, OSCILLATORS
+from ..voices import INSTRUMENTS, OSCILLATORS
 
 from .arranger import STYLES, Knobs, arrange_parts
 from .learner import Learner
@@ -153,16 +151,6 @@ class LiveBand:
     def hear(self, sample: int, pitch: int, velocity: int) -> None:
         """A note the band should follow, from any thread (velocity 0: the note ends)."""
         self.heard.put((sample, pitch, velocity))
-
-    def hear_rows(self, rows: np.ndarray, own: set[int]) -> None:
-        """The performer's own melodic events, as the scheduler queued them (`own`: the band's
-        meter slots, whose events it must not mistake for the performer's)."""
-        for row in rows:
-            if int(row[EV_KIND]) in MELODIC and int(row[EV_CHANNEL]) not in own and row[EV_FREQ] > 0:
-                pitch = int(round(69 + 12 * math.log2(row[EV_FREQ] / 440.0)))
-                start = int(row[EV_SAMPLE])
-                self.hear(start, pitch, max(1, int(row[EV_VELOCITY] * 127)))
-                self.hear(start + int(max(row[EV_GATE], 1)), pitch, 0)
 
     def configure(self, settings: BandSettings) -> None:
         with self.lock:

@@ -383,3 +383,34 @@ def _input_device(sd, name: str | None) -> int:
         raise SpeechError("no input device (no microphone or audio interface found)")
     default = sd.default.device[0]
     return default if default in inputs else inputs[0]
+
+
+class Recording:
+    """A WAV file heard as if through a microphone, in real time, with a second of silence after
+    it (rehearsal, demos, tests): the same utterances and level meter as `Microphone`."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self.name = f"{self.path.name} (a recording)"
+        self.samples = read_wav(self.path)
+
+    def utterances(self, seconds: float | None = None,
+                   on_level: Callable[[float, bool], None] | None = None) -> Iterator[np.ndarray]:
+        endpointer = Endpointer(RATE)
+        audio = np.concatenate([self.samples, np.zeros(RATE, dtype=np.int16)])
+        block = RATE // 20
+        started = time.monotonic()
+        for i, at in enumerate(range(0, len(audio), block)):
+            if seconds is not None and time.monotonic() - started >= seconds:
+                return
+            yield from endpointer.feed(audio[at:at + block])
+            if on_level is not None:
+                on_level(endpointer.level_db, endpointer.in_speech)
+            time.sleep(max(0.0, started + (i + 1) * block / RATE - time.monotonic()))
+
+
+def open_input(spec: str | None) -> Microphone | Recording:
+    """A microphone (part of a device's name, or the default), or a WAV file played as one."""
+    if spec and spec.lower().endswith(".wav") and Path(spec).is_file():
+        return Recording(Path(spec))
+    return Microphone(spec)
