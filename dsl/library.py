@@ -16,7 +16,7 @@ from . import notes
 from .errors import PatchError, did_you_mean
 from .pattern import (Event, Pattern, TimeSpan, fastcat, patternify, pure, signal, silence, slowcat, squeeze_join,
                       stack)
-from .randomness import degrade_by_with, rand, time_to_rand, undegrade_by_with
+from .randomness import degrade_by_with, partition_by_rand, rand, time_to_rand, undegrade_by_with
 from .values import Func, apply, describe
 
 LIBRARY: dict[str, Func] = {}
@@ -118,11 +118,9 @@ def _degrade(pat: Pattern) -> Pattern:
 
 @function("sometimesBy", N, "function", P, doc="apply f to events at random with the given probability")
 def _sometimes_by(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
-    shared = pat.shared()  # both halves read the same events
-
     def one(x: Any) -> Pattern:
-        x = float(x)
-        return stack([degrade_by_with(rand, x, shared), _call(f, undegrade_by_with(rand, x, shared))])
+        kept, changed = partition_by_rand(rand, float(x), pat)  # one reading of pat for both halves
+        return stack([kept, _call(f, changed)])
     return patternify(one, amount)
 
 

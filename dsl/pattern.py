@@ -157,6 +157,7 @@ class Event:
 _NOT_STEADY = object()
 
 _ZERO, _ONE = Fraction(0), Fraction(1)
+_CUT = ((_ONE, _ZERO),)  # cut the query at cycle boundaries
 MAX_SLOTS = 256  # a sequence of atoms repeated by a whole-number `fast` is unrolled up to this many atoms
 
 
@@ -208,10 +209,8 @@ class Pattern:
             kind = node[0]
             if kind == "silence":
                 return self
-            if kind == "split":
-                return node[1].fmap(f).split_queries()
-            if kind == "affine":
-                return _affine(node[1].fmap(f), node[2], node[3])
+            if kind == "chain":
+                return _transform(node[1].fmap(f), node[2], node[3], node[4])
             if kind == "stack":
                 return stack([p.fmap(f) for p in node[1]])
             if kind == "atoms":
@@ -226,27 +225,7 @@ class Pattern:
 
     def split_queries(self) -> Pattern:
         """Query cycle by cycle, for operations that depend on the cycle number."""
-        node = self.node
-        if node is not None:
-            kind = node[0]
-            if kind in ("silence", "split"):
-                return self
-            if kind == "atoms":
-                layers, a, b, splits = node[1:]
-                if splits:  # splitting again where the outermost split already cuts changes nothing
-                    redundant = splits[0][0].denominator == 1 and splits[0][1].denominator == 1
-                else:  # one layer: cutting where its own cycles are cut changes nothing
-                    redundant = len(layers) == 1 and a.denominator == 1 and b.denominator == 1
-                return self if redundant else _atoms(layers, a, b, ((_ONE, _ZERO),) + splits)
-        q = self.query
-
-        def query(span: TimeSpan) -> list[Event]:
-            b, e = span.begin, span.end
-            if b <= e <= b.__floor__() + 1:  # inside one cycle: nothing to split
-                return q(span)
-            return [ev for s in span.cycles() for ev in q(s)]
-
-        return Pattern(query, node=("split", self))
+        return _transform(self, _ONE, _ZERO, _CUT)
 
     def with_query_time(self, f: Callable[[Time], Time]) -> Pattern:
         q = self.query
@@ -310,14 +289,14 @@ class Pattern:
             return silence
         if factor < 0:
             return self._fast(-factor).rev()
-        return _affine(self, factor, _ZERO)
+        return _transform(self, factor, _ZERO)
 
     def _slow(self, factor: Time) -> Pattern:
         factor = to_time(factor)
         return silence if factor == 0 else self._fast(1 / factor)
 
     def _early(self, offset: Time) -> Pattern:
-        return _affine(self, _ONE, to_time(offset))
+        return _transform(self, _ONE, to_time(offset))
 
     def _late(self, offset: Time) -> Pattern:
         return self._early(-to_time(offset))
@@ -499,26 +478,114 @@ class Pattern:
         return Pattern(query)
 
 
-def _affine(pat: Pattern, a: Time, b: Time) -> Pattern:
-    """pat with query time t read at a*t + b (a > 0), its events mapped back.
+Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be
 
-    `fast k` is (k, 0), `early o` is (1, o); an affine map of an affine map is one map, so
-    a chain of them costs one pass over the events, whatever its length."""
-    node = pat.node
-    if node is not None:
-        if node[0] == "affine":
-            pat, a, b = node[1], node[2] * a, node[2] * b + node[3]
-        elif node[0] == "atoms":
-            layers, a0, b0, splits = node[1:]
-            if b == 0 and a == 1:
-                return pat
-            return _atoms(layers, a0 * a, a0 * b + b0, tuple((al * a, al * b + be) for al, be in splits))
-        elif node[0] == "silence":
-            return pat
-    if b == 0 and a == 1:
+
+def _aligned(outer: tuple[Time, Time], inner: tuple[Time, Time]) -> bool:
+    """Whether every cycle boundary of time outer[0]*t + outer[1] is one of inner[0]*t + inner[1]."""
+    ratio = inner[0] / outer[0]
+    return ratio.denominator == 1 and (inner[1] - ratio * outer[1]).denominator == 1
+
+
+def _prune(cuts: tuple[Cut, ...], base: tuple[Time, Time] | None) -> tuple[Cut, ...]:
+    """Drop the cuts that change nothing: one whose boundaries the next cut inside it (or the
+    base, when it is cut at its own cycles and plays one layer) makes anyway."""
+    kept: list[Cut] = []
+    inner = base
+    for cut in reversed(cuts):
+        if inner is not None and _aligned(cut, inner):
+            continue
+        kept.append(cut)
+        inner = cut
+    return tuple(reversed(kept))
+
+
+def _cut(span: TimeSpan, cuts: tuple[Cut, ...]) -> list[TimeSpan] | None:
+    """The query cut at the cycle boundaries of each cut, outermost first, in query time;
+    None when no cut falls inside it (the common case: a query inside one cycle)."""
+    sb, se = span.begin, span.end
+    for al, be in cuts:
+        ub, ue = sb * al + be, se * al + be
+        if not ub <= ue <= ub.__floor__() + 1:
+            break
+    else:
+        return None
+    spans = [span]
+    for al, be in cuts:
+        pieces = []
+        for s in spans:
+            ub, ue = s.begin * al + be, s.end * al + be
+            if ub <= ue <= ub.__floor__() + 1:
+                pieces.append(s)
+            else:
+                pieces.extend(TimeSpan((p.begin - be) / al, (p.end - be) / al) for p in TimeSpan(ub, ue).cycles())
+        spans = pieces
+    return spans
+
+
+def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pattern:
+    """pat with the query cut at the cycle boundaries of each of `cuts` (outermost first;
+    `split_queries` is the cut (1, 0)), then read at time a*t + b (a > 0: `fast` is (k, 0),
+    `early` is (1, o)), its events mapped back.
+
+    A chain of these is one: its events are mapped back once, whatever its length, and
+    atoms make their events at their final times. Without cuts, the map goes inside a stack."""
+    if not cuts and a == 1 and b == 0:
         return pat
+    node = pat.node
+    kind = node[0] if node is not None else None
+    if kind == "silence":
+        return pat
+    if kind == "atoms" or kind == "chain":
+        _, inner, a0, b0, cuts0 = node
+        cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
+        a, b = a0 * a, a0 * b + b0
+        cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
+        if a == a0 and b == b0 and cuts == cuts0:
+            return pat  # nothing changes (a split of what is split already)
+        if kind == "atoms":
+            return _atoms(inner, a, b, cuts)
+        pat = inner
+        kind = pat.node[0] if pat.node is not None else None
+    else:
+        cuts = _prune(cuts, None)
+    if kind == "stack" and not cuts:
+        return stack([_transform(p, a, b) for p in pat.node[1]])
+    if not cuts and a == 1 and b == 0:
+        return pat
+    return Pattern(_chain_query(pat, a, b, cuts), node=("chain", pat, a, b, cuts))
+
+
+def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
     q = pat.query
-    node = ("affine", pat, a, b)
+    if cuts and pat.node is not None and pat.node[0] == "stack":
+        # each piece of the query, through each pattern of the stack with the map taken inside it
+        inner: list[list[Callable[[TimeSpan], list[Event]]]] = []  # made when first needed
+
+        def query(span: TimeSpan) -> list[Event]:
+            if not inner:
+                inner.append([_transform(p, a, b).query for p in pat.node[1]])
+            pieces = _cut(span, cuts)
+            if pieces is None:
+                return [e for q in inner[0] for e in q(span)]
+            return [e for piece in pieces for q in inner[0] for e in q(piece)]
+
+        return query
+    if cuts:
+        direct: list[Callable[[TimeSpan], list[Event]]] = []  # the same without the cuts, made when first needed
+        mapped = _chain_query(pat, a, b, ())
+
+        def query(span: TimeSpan) -> list[Event]:
+            pieces = _cut(span, cuts)
+            if pieces is None:  # nothing to cut: the map alone, taken inside stacks and atoms
+                if not direct:
+                    direct.append(_transform(pat, a, b).query)
+                return direct[0](span)
+            return [e for piece in pieces for e in mapped(piece)]
+
+        return query
+    if a == 1 and b == 0:
+        return q
     if a == 1:  # a shift
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -531,7 +598,7 @@ def _affine(pat: Pattern, a: Time, b: Time) -> Pattern:
                     out.append(Event(nw, nw if p is w else TimeSpan(p.begin - b, p.end - b), e.value, e.locations))
             return out
 
-        return Pattern(query, node=node)
+        return query
     ia = 1 / a
     if b == 0:  # a change of speed
         def query(span: TimeSpan) -> list[Event]:
@@ -545,7 +612,7 @@ def _affine(pat: Pattern, a: Time, b: Time) -> Pattern:
                     out.append(Event(nw, nw if p is w else TimeSpan(p.begin * ia, p.end * ia), e.value, e.locations))
             return out
 
-        return Pattern(query, node=node)
+        return query
     ib = -b * ia
 
     def query(span: TimeSpan) -> list[Event]:
@@ -560,7 +627,7 @@ def _affine(pat: Pattern, a: Time, b: Time) -> Pattern:
                                  e.value, e.locations))
         return out
 
-    return Pattern(query, node=node)
+    return query
 
 
 def squeeze_join(pat: Pattern) -> Pattern:
@@ -766,26 +833,13 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
     origin = -b * ia  # where cycle 0 of the atoms begins, in query time
     mapped: list[Any] = []  # each atom with its begin and end in query time, made at the first query
 
-    def leaves(span: TimeSpan) -> list[TimeSpan]:
-        """The query cut at the cycle boundaries of each split, outermost first, in query time."""
-        spans = [span]
-        for al, be in splits:
-            cut = []
-            for s in spans:
-                ub, ue = s.begin * al + be, s.end * al + be
-                if ub <= ue <= ub.__floor__() + 1:
-                    cut.append(s)
-                else:
-                    cut.extend(TimeSpan((p.begin - be) / al, (p.end - be) / al) for p in TimeSpan(ub, ue).cycles())
-            spans = cut
-        return spans
-
     def query(span: TimeSpan) -> list[Event]:
         if not mapped:
             mapped.append(tuple(tuple((ab, ae, ab * ia, ae * ia, v, loc) for ab, ae, v, loc in layer)
                                 for layer in layers))
         out: list[Event] = []
-        for s in (leaves(span) if splits else (span,)):
+        pieces_ = _cut(span, splits) if splits else None
+        for s in (span,) if pieces_ is None else pieces_:
             sb, se = s.begin, s.end
             xb, xe = sb * a + b, se * a + b
             c = xb.__floor__()

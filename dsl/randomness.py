@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from .rational import Fraction
 from math import floor
-from typing import Callable, Sequence
+from typing import Any, Sequence
 
-from .pattern import Event, Pattern, Time, TimeSpan
+from .pattern import Event, Pattern, Time, TimeSpan, _budget
 
 _MASK = (1 << 64) - 1
 
@@ -54,34 +54,40 @@ def seeded_rand(seed: int) -> Pattern:
 
 def degrade_by_with(random: Pattern, amount: float, pat: Pattern) -> Pattern:
     """Keep the events whose random value at their whole is at least amount."""
-    return _filter_by_rand(random, pat, lambda r: r >= amount)
+    return partition_by_rand(random, amount, pat)[0]
 
 
 def undegrade_by_with(random: Pattern, amount: float, pat: Pattern) -> Pattern:
     """The complement of degrade_by_with: the events it drops."""
-    return _filter_by_rand(random, pat, lambda r: r < amount)
+    return partition_by_rand(random, amount, pat)[1]
 
 
-def _filter_by_rand(random: Pattern, pat: Pattern, keep: Callable[[float], bool]) -> Pattern:
-    """Tidal's _degradeByUsing: pat's events, each with the random value sampled over its whole
-    (`app_left`), kept where `keep` says so. For `rand` itself, the value is computed directly
-    and a kept event goes through as it came."""
+def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pattern, Pattern]:
+    """(degrade_by_with, undegrade_by_with) of the same arguments, as Tidal's _degradeByUsing and
+    _unDegradeBy: pat's events, each with the random value sampled over its whole (`app_left`),
+    kept where it is at least amount, or where it is less. For `rand` itself, the value is
+    computed directly, a kept event goes through as it came, and the two halves asked for the
+    same span in one top-level query share one reading of pat (as `sometimesBy` asks)."""
     node = random.node
     if node is None or node[0] != "rand":
-        return pat.app_left(random, lambda v, r: (v, r)).filter_events(lambda e: keep(e.value[1])) \
-            .fmap(lambda vr: vr[0])
+        tagged = pat.app_left(random, lambda v, r: (v, r))
+        return (tagged.filter_events(lambda e: e.value[1] >= amount).fmap(lambda vr: vr[0]),
+                tagged.filter_events(lambda e: e.value[1] < amount).fmap(lambda vr: vr[0]))
     shift = node[1]
     q = pat.query
+    memo: list[Any] = [None]
 
-    def query(span: TimeSpan) -> list[Event]:
-        out = []
+    def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
+        token = getattr(_budget, "token", None)
+        m = memo[0]
+        if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
+            return m[3], m[4]
+        kept: list[Event] = []
+        dropped: list[Event] = []
         for e in q(span):
             w = e.whole
             if w is None:
                 w = e.part
-            # rand queried over the whole: its value at the middle of the (shifted) whole
-            if not keep(time_to_rand((w.begin + w.end) / 2 + shift)):
-                continue
             p = e.part
             if p is not w:  # the part, cut to the whole (the random event's part), as app_left does
                 cut = p.intersection(w)
@@ -89,10 +95,15 @@ def _filter_by_rand(random: Pattern, pat: Pattern, keep: Callable[[float], bool]
                     continue
                 if cut.begin != p.begin or cut.end != p.end:
                     e = Event(e.whole, cut, e.value, e.locations)
-            out.append(e)
-        return out
+            # rand queried over the whole: its value at the middle of the (shifted) whole
+            if time_to_rand((w.begin + w.end) / 2 + shift) >= amount:
+                kept.append(e)
+            else:
+                dropped.append(e)
+        memo[0] = (token, span.begin, span.end, kept, dropped)
+        return kept, dropped
 
-    return Pattern(query)
+    return Pattern(lambda span: list(halves(span)[0])), Pattern(lambda span: list(halves(span)[1]))
 
 
 def choose_cycle(seed: int, patterns: Sequence[Pattern]) -> Pattern:
