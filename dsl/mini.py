@@ -136,6 +136,19 @@ def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int 
         raise _shift(err, line, column) from None
 
 
+def _sequence_degrade(groups: Tree) -> Tree | None:
+    """The `?` that degrades a whole sequence, as in Tidal: one that ends the sequence right
+    after a `!`, `@` or `_` (Tidal's pRepeat and pElongate end a step, so the `?` that follows is
+    pSequence's own: "a!8?" is "[a!8]?", each of the eight events drawing its own chance)."""
+    last = groups.children[-1].children[-1]  # the last step of the last sequence
+    if last.data != "step" or len(last.children) < 3:
+        return None
+    mod, before = last.children[-1], last.children[-2]
+    if mod.data == "degrade" and isinstance(before, Tree) and before.data in ("replicate", "elongate", "weight"):
+        return mod
+    return None
+
+
 def _shift(err: PatchError, line: int, column: int) -> PatchError:
     """Move an error from string-relative to patch coordinates."""
     if err.line == 1:
@@ -152,6 +165,7 @@ class _Compiler:
         self.number = _atom_converter("rational")
         self.line, self.column = line, column
         self.seed = 0
+        self.lifted: set[int] = set()  # the `?` modifiers that apply to their whole sequence
 
     def location(self, tok: Token) -> Location:
         if tok.line == 1:
@@ -183,9 +197,22 @@ class _Compiler:
         return choose_cycle(self.next_seed(), [p for p, _ in options]), Fraction(1)
 
     def groups(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        lifted = _sequence_degrade(tree)
+        if lifted is not None:
+            self.lifted.add(id(lifted))
         if len(tree.children) == 1:
-            return self.sequence(tree.children[0])
-        return fastcat([self.sequence(c)[0] for c in tree.children]), Fraction(len(tree.children))
+            result = self.sequence(tree.children[0])
+        else:
+            result = fastcat([self.sequence(c)[0] for c in tree.children]), Fraction(len(tree.children))
+        if lifted is None:
+            return result
+        # Tidal's pSequence ends with pRand: the `?` degrades the whole sequence, with a seed taken
+        # after those inside it, and (resolve_tpat of a TPat_DegradeBy) the sequence counts as one step
+        return self.degrade(lifted, result[0]), Fraction(1)
+
+    def degrade(self, mod: Tree, pattern: Pattern) -> Pattern:
+        amount = str(mod.children[0])[1:]
+        return degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
 
     def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
         steps: list[tuple[Fraction, Pattern]] = []
@@ -219,8 +246,8 @@ class _Compiler:
             elif kind == "weight":
                 weight = Fraction(str(mod.children[0])[1:].replace("%", "/"))
             elif kind == "degrade":
-                amount = str(mod.children[0])[1:]
-                pattern = degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
+                if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
+                    pattern = self.degrade(mod, pattern)
             elif kind == "euclid":
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
