@@ -5,6 +5,10 @@ The audio callback calls `render_block` once per block with the GIL released
 through a single-producer/single-consumer ring (`EventRing`): the scheduler
 writes rows and then bumps the write counter, the kernel reads rows and bumps
 the read counter; neither takes a lock.
+
+Voices are stolen without a click: when the pool is full, the voice a new event takes is first
+copied into one of FADE_SLOTS rows after the pool and fades out there over STEAL_FADE; a voice
+stopped by its cut group fades the same way (CUT_FADE).
 """
 
 import math
@@ -16,6 +20,7 @@ from .dsp.drums import clap, hat, kick, snare
 from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
+from .dsp.sampler import resample, sampler
 from .dsp.synths import oscillator
 from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, CRASH, CUTOFF, DECAY, EV_ATTACK,
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
@@ -25,7 +30,10 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      SINE, SNARE, SPEED, START, SUSTAIN_LEVEL, VELOCITY, WIDTH, Z1, Z2, new_delay_lines,
                      new_voices, ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, HCUTOFF, POST_CUTOFF, EV_ROOM, EV_DELAY,
                      EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK,
-                     CHANNEL, EV_CHANNEL, METERS, EV_NOTE_KEY, HELD, NOTE_KEY, RELEASE_KIND)
+                     CHANNEL, EV_CHANNEL, METERS, EV_NOTE_KEY, HELD, NOTE_KEY, RELEASE_KIND, SAMPLE, BANK_START,
+                     BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN,
+                     EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, FADE_SLOTS,
+                     STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
@@ -35,20 +43,63 @@ CEILING = 10.0 ** (-0.3 / 20.0)  # the master limiter never lets a sample past -
 MASTER_GAIN = 0.8
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _fade(u, offset, length):
+    """Start a voice's fade-out at `offset` in this block, over `length` samples (unless it is
+    already fading out sooner)."""
+    at = u[AGE] + max(offset - u[START], 0.0)  # a voice started this block is younger
+    if u[FADE_LEN] > 0.0 and u[FADE_FROM] + u[FADE_LEN] <= at + length:
+        return
+    u[FADE_FROM] = at
+    u[FADE_LEN] = max(length, 1.0)
+
+
 @njit(cache=True, nogil=True)
-def _start_voice(voices, ev, offset, sr, counters, bus):
-    """Take a free voice (or steal the oldest) and set it up from an event row."""
-    best, best_age = -1, -1.0
-    for k in range(voices.shape[0]):
+def _steal(voices, lines, victim, offset, sr):
+    """Move a voice out of the pool into a fade slot, where it fades out over STEAL_FADE."""
+    pool = voices.shape[0] - FADE_SLOTS
+    slot, soonest = -1, 1e300
+    for k in range(pool, voices.shape[0]):
+        if voices[k, ACTIVE] == 0.0:
+            slot = k
+            break
+        left = voices[k, FADE_FROM] + voices[k, FADE_LEN] - voices[k, AGE]
+        if left < soonest:  # every slot busy: the one nearest its end gives way
+            slot, soonest = k, left
+    if slot < 0:
+        return
+    voices[slot, :] = voices[victim, :]
+    kind = int(voices[victim, KIND])
+    if kind == ACOUSTIC_GUITAR or kind == ELECTRIC_GUITAR or kind == BASS_GUITAR:  # state in the delay line
+        lines[slot, :] = lines[victim, :]
+    _fade(voices[slot], offset, STEAL_FADE * sr)
+
+
+@njit(cache=True, nogil=True)
+def _start_voice(voices, lines, ev, offset, sr, counters, bus):
+    """Take a free voice (or steal one: a fading one first, else the oldest; it fades out in a
+    fade slot) and set it up from an event row. A cut group first fades out its other voices."""
+    kind = int(ev[EV_KIND])
+    cut = ev[EV_CUT]
+    if cut != 0.0:  # SuperDirt's cut groups; a negative group cuts only the same sound
+        for k in range(voices.shape[0]):
+            u = voices[k]
+            if u[ACTIVE] != 0.0 and u[CUT_GROUP] == cut and (
+                    cut > 0.0 or (u[KIND] == kind and u[BANK_START] == ev[EV_BANK_START])):
+                _fade(u, offset, CUT_FADE * sr)
+    pool = voices.shape[0] - FADE_SLOTS
+    best, best_score = -1, -1.0
+    for k in range(pool):
         if voices[k, ACTIVE] == 0.0:
             best = k
             break
-        if voices[k, AGE] > best_age:
-            best, best_age = k, voices[k, AGE]
+        score = voices[k, AGE] + (1e13 if voices[k, FADE_LEN] > 0.0 else 0.0)
+        if score > best_score:
+            best, best_score = k, score
     if voices[best, ACTIVE] != 0.0:
         counters[STOLEN] += 1
+        _steal(voices, lines, best, offset, sr)
     v = voices[best]
-    kind = int(ev[EV_KIND])
     v[:] = 0.0
     v[ACTIVE] = 1.0
     v[KIND] = kind
@@ -69,6 +120,7 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
     v[CHANNEL] = ev[EV_CHANNEL]
     v[NOTE_KEY] = ev[EV_NOTE_KEY]
     v[ROOM], v[DELAY_SEND] = ev[EV_ROOM], ev[EV_DELAY]
+    v[CUT_GROUP] = cut
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
     if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
         v[POST_CUTOFF] = ev[EV_CUTOFF]
@@ -78,7 +130,19 @@ def _start_voice(voices, ev, offset, sr, counters, bus):
         bus[DELAY_TIME] = ev[EV_DELAYTIME]
     if ev[EV_DELAYFEEDBACK] >= 0.0:
         bus[FEEDBACK] = ev[EV_DELAYFEEDBACK]
-    if kind >= PIANO:
+    if kind == SAMPLE:
+        frames = ev[EV_BANK_FRAMES]
+        v[BANK_START], v[BANK_FRAMES], v[BANK_CHANNELS] = ev[EV_BANK_START], frames, ev[EV_BANK_CHANNELS]
+        begin = min(max(ev[EV_BEGIN], 0.0), 1.0)
+        end = min(max(ev[EV_END], begin), 1.0)
+        v[SEG_BEGIN], v[SEG_END] = begin * frames, end * frames
+        v[PHASE] = v[SEG_BEGIN] if ev[EV_SPEED] >= 0.0 else v[SEG_END] - 1.0
+        v[GATE] = ev[EV_GATE]
+        v[RELEASE] = max(ev[EV_RELEASE], 1.0)
+        v[S0] = SAMPLE_FADE_IN * sr if begin > 0.0 else 0.0
+        played = (v[SEG_END] - v[SEG_BEGIN]) / max(abs(ev[EV_SPEED]), 1e-6) + 1.0
+        v[LENGTH] = min(played, v[GATE] + v[RELEASE] + 1.0)
+    elif kind >= PIANO:
         v[FREQ] = ev[EV_FREQ]
         v[GATE] = ev[EV_GATE]
         v[RELEASE] = max(ev[EV_RELEASE], 0.001 * sr)
@@ -112,7 +176,7 @@ def _release(voices, key, offset):
 
 
 @njit(cache=True, nogil=True)
-def _take_events(events, ring_counters, voices, block_start, block_end, sr, counters, bus, count_late):
+def _take_events(events, ring_counters, voices, lines, block_start, block_end, sr, counters, bus, count_late):
     """Start (or release) the voices of the ring's events that fall before block_end. A scheduled
     event found after its sample counts as late; a live one is simply played now."""
     cap = events.shape[0]
@@ -130,19 +194,20 @@ def _take_events(events, ring_counters, voices, block_start, block_end, sr, coun
         if ev[EV_KIND] == RELEASE_KIND:
             _release(voices, ev[EV_NOTE_KEY], offset)
         else:
-            _start_voice(voices, ev, offset, sr, counters, bus)
+            _start_voice(voices, lines, ev, offset, sr, counters, bus)
         read += 1
     ring_counters[READ] = read
 
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters,
-                 live, live_counters):
+                 live, live_counters, bank):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds four scratch buses (dry, one voice, reverb send, delay send: mix[0..3]);
-    reverb, delay and bus are the send effects' lines and settings; while counters[METERING] is
-    set (a console is watching), each channel's peak goes into meters."""
+    reverb, delay and bus are the send effects' lines and settings; bank holds the loaded samples
+    (engine/samples.py); while counters[METERING] is set (a console is watching), each channel's
+    peak goes into meters."""
     n = out.shape[0]
     buf = mix[0, :n]
     scratch = mix[1, :n]
@@ -162,8 +227,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
     # live events (a MIDI keyboard) have a ring of their own, so that they never queue behind
     # the patterns' events, which are written ahead of time
-    _take_events(live, live_counters, voices, block_start, block_end, sr, counters, bus, False)
-    _take_events(ring, counters, voices, block_start, block_end, sr, counters, bus, True)
+    _take_events(live, live_counters, voices, lines, block_start, block_end, sr, counters, bus, False)
+    _take_events(ring, counters, voices, lines, block_start, block_end, sr, counters, bus, True)
 
     for k in range(voices.shape[0]):
         v = voices[k]
@@ -175,15 +240,25 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         effects = (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0
                    or v[HCUTOFF] > 0.0)
         sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0
-        alone = effects or sent or metering  # render into the scratch bus, then mix
+        fading = v[FADE_LEN] > 0.0
+        alone = effects or sent or metering or fading  # render into the scratch bus, then mix
         target = buf
         if alone:
             scratch[:] = 0.0
             target = scratch
-        render_voice(v, lines[k], target, start, sr, kind)
+        age0 = v[AGE]
+        render_voice(v, lines[k], bank, target, start, sr, kind)
+        faded = False
         if alone:
             if effects:
                 voice_effects(v, scratch, n, sr)
+            if fading:  # cut or stolen: a linear fade to silence from FADE_FROM
+                fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
+                for i in range(start, n):
+                    g = min(1.0, max(0.0, 1.0 - (age0 + (i - start) - fade_from) * inv))
+                    scratch[i, 0] *= g
+                    scratch[i, 1] *= g
+                faded = age0 + (n - start) >= fade_from + v[FADE_LEN]
             room, echo = v[ROOM], v[DELAY_SEND]
             peak = 0.0
             for i in range(n):
@@ -201,7 +276,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                 and math.isfinite(v[Z2])):
             v[ACTIVE] = 0.0
             counters[DROPPED_NAN] += 1
-        elif v[AGE] >= v[LENGTH]:
+        elif v[AGE] >= v[LENGTH] or faded:
             v[ACTIVE] = 0.0
 
     buses(buf, reverb_in, delay_in, reverb, delay, bus, n, sr)
@@ -229,8 +304,10 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
 
 @njit(cache=True, nogil=True)
-def render_voice(v, line, out, start, sr, kind):
-    if kind == KICK:
+def render_voice(v, line, bank, out, start, sr, kind):
+    if kind == SAMPLE:
+        sampler(v, bank, out, start, sr)
+    elif kind == KICK:
         kick(v, out, start, sr)
     elif kind == SNARE:
         snare(v, out, start, sr)
@@ -281,7 +358,10 @@ class EventRing:
     mixing space, effects. Each ring has one producer at a time (engine/realtime.py holds a lock
     between its producer threads; the kernel never takes it)."""
 
-    def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128, rate: int = 48000):
+    def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128, rate: int = 48000,
+                 samples=None):
+        """`voices`: the pool (stolen voices fade out in FADE_SLOTS more rows); `samples`: the
+        SampleBank whose `array` the kernel reads (once per block)."""
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
@@ -292,6 +372,8 @@ class EventRing:
         self.live = np.zeros((256, EVENT_FIELDS), dtype=np.float64)
         self.live_counters = np.zeros(2, dtype=np.int64)
         self.limiter = np.ones(1, dtype=np.float64)
+        self.samples = samples
+        self._no_samples = np.zeros(16, dtype=np.float32)
 
     def push(self, rows: np.ndarray, live: bool = False) -> int:
         """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
@@ -309,25 +391,37 @@ class EventRing:
         self.counters[PANIC] += 1
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
+        # the bank is read once per block: a grown bank swapped in by a loading thread lands between blocks
+        bank = self._no_samples if self.samples is None else self.samples.array
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter, self.reverb, self.delay, self.bus, self.meters, self.live, self.live_counters)
+                     self.limiter, self.reverb, self.delay, self.bus, self.meters, self.live, self.live_counters,
+                     bank)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
 
 
+class _WarmBank:
+    array = np.linspace(-0.5, 0.5, 64).astype(np.float32)
+
+
 def warm_up(sr: float) -> None:
-    """Compile (or load from numba's cache) every kernel path before a stream opens."""
-    ring = EventRing(capacity=64, rate=int(sr))
-    rows = np.zeros((KINDS, EVENT_FIELDS))
-    for kind in range(KINDS):
-        rows[kind, :9] = (kind * 3, kind, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
+    """Compile (or load from numba's cache) every kernel path before a stream opens: every kind
+    (a sample too), the effects, a steal and a cut, the resampler."""
+    ring = EventRing(capacity=64, voices=KINDS, rate=int(sr), samples=_WarmBank())
+    rows = np.zeros((KINDS + 1, EVENT_FIELDS))
+    for kind in range(KINDS + 1):
+        rows[kind, :9] = (kind * 3, kind % KINDS, 1.0, 0.5, 220.0, 100.0, 12345.0 + kind, 1.0, 10.0)
         rows[kind, EV_SUSTAIN_LEVEL], rows[kind, EV_CUTOFF], rows[kind, EV_WIDTH] = 1.0, 1000.0, 0.5
         rows[kind, EV_RELEASE], rows[kind, EV_VELOCITY] = 100.0, 0.8
         rows[kind, EV_ROOM], rows[kind, EV_SHAPE], rows[kind, EV_SIZE] = 0.2, 0.3, -1.0  # the effects' paths too
         rows[kind, EV_DELAYTIME], rows[kind, EV_DELAYFEEDBACK] = -1.0, -1.0
-    ring.push(rows)
+        rows[kind, EV_CUT] = 1.0
+        rows[kind, EV_BANK_FRAMES], rows[kind, EV_BANK_CHANNELS], rows[kind, EV_END] = 32.0, 2.0, 1.0
+    rows[:, EV_GAIN] = 4.0  # loud enough for the limiter to act
+    ring.push(rows)  # one more event than the pool holds: a steal
     ring.counters[METERING] = 1
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)
     ring.render(out, 128, sr)
+    resample(np.zeros((8, 1)), 1.5)

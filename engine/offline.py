@@ -1,6 +1,8 @@
 """Offline rendering: the real-time engine's code, run as fast as it goes, deterministically.
 
 An offline render starts at cycle 0 on sample 0. The same seed gives the same bytes.
+Samples come from `samples` (a path, several joined by os.pathsep, or a list), or from
+JAM_SAMPLES when it is None (engine/samples.py).
 """
 
 from __future__ import annotations
@@ -14,16 +16,18 @@ from dsl.patch import Patch
 from dsl.rational import Fraction
 
 from .kernel import EventRing, warm_up
+from .samples import SampleBank
 from .scheduler import Scheduler
 
 BLOCK = 128
 WINDOW = 24000  # samples of pattern queried at a time (the kernel still renders in BLOCKs)
 
 
-def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int) -> np.ndarray:
+def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int, bank: SampleBank | None = None,
+            voices: int = 128) -> np.ndarray:
     """Render frames, asking next_rows(start, end) for the events of each window before they are due."""
     warm_up(rate)
-    ring = EventRing()
+    ring = EventRing(voices=voices, rate=rate, samples=bank)
     out = np.zeros((frames, 2), dtype=np.float32)
     scheduled = 0  # events before this sample have been asked for
     pending = np.zeros((0, ring.events.shape[1]))  # asked for, not yet in the ring (it was full)
@@ -39,10 +43,13 @@ def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int)
 
 
 def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, seconds: float | None = None,
-                 seed: int = 0, only: str | None = None, played: list[np.ndarray] | None = None) -> np.ndarray:
+                 seed: int = 0, only: str | None = None, played: list[np.ndarray] | None = None,
+                 samples=None, voices: int = 128) -> np.ndarray:
     """Render a patch to float32 stereo frames; `only` renders one channel (a stem); `played`
-    collects the event rows (for writing them as MIDI)."""
-    scheduler = Scheduler(rate, seed=seed)
+    collects the event rows (for writing them as MIDI); `samples`: the sample folders (None:
+    JAM_SAMPLES), or a SampleBank already made; `voices`: the voice pool."""
+    bank = samples if isinstance(samples, SampleBank) else SampleBank(samples, rate)
+    scheduler = Scheduler(rate, seed=seed, samples=bank)
     scheduler.apply(patch, 0)
     if only is not None:
         scheduler.soloed = {only}
@@ -56,15 +63,17 @@ def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, s
             played.append(found)
         return found
 
-    return _render(rows, frames, rate)
+    return _render(rows, frames, rate, bank, voices)
 
 
-def render_events(events: np.ndarray, seconds: float, rate: int = 48000) -> np.ndarray:
-    """Render event rows sorted by sample (a MIDI file's notes)."""
+def render_events(events: np.ndarray, seconds: float, rate: int = 48000, samples=None) -> np.ndarray:
+    """Render event rows sorted by sample (a MIDI file's notes); sample rows name files in the
+    SampleBank `samples` (a path or None, JAM_SAMPLES, make one)."""
     frames = int(math.ceil(seconds * rate))
-    samples = events[:, 0] if len(events) else np.zeros(0)
+    bank = samples if isinstance(samples, SampleBank) else SampleBank(samples, rate)
+    onsets = events[:, 0] if len(events) else np.zeros(0)
 
     def rows(start: int, end: int) -> np.ndarray:
-        return events[np.searchsorted(samples, start):np.searchsorted(samples, end)]
+        return events[np.searchsorted(onsets, start):np.searchsorted(onsets, end)]
 
-    return _render(rows, frames, rate)
+    return _render(rows, frames, rate, bank)

@@ -24,6 +24,7 @@ from dsl.rational import Fraction
 from .kernel import LATE, METERING, EventRing, warm_up
 from .accompanist.live import MELODIC, LiveBand
 from .midi_input import MidiInput, MidiPlayer, listen
+from .samples import SampleBank
 from .voices import EV_CHANNEL, EV_FREQ, EV_GATE, EV_KIND, EV_SAMPLE, EV_VELOCITY, PIANO
 from .scheduler import Scheduler
 
@@ -82,10 +83,13 @@ class RealtimeEngine:
     """Plays a scheduler through the sound card, or on a silent clock when there is none."""
 
     def __init__(self, rate: int = 48000, block: int = 128, audio: bool = True, device: str | None = None,
-                 midi: str | None = None, midi_instrument: int = PIANO):
+                 midi: str | None = None, midi_instrument: int = PIANO, samples=None):
+        """`samples`: the sample folders (a path, several joined by os.pathsep, or a list; None:
+        JAM_SAMPLES). Their files load on first use, in the scheduler thread."""
         self.rate, self.block = rate, block
-        self.scheduler = Scheduler(rate)
-        self.ring = EventRing(max_block=8192)
+        self.samples = SampleBank(samples, rate)
+        self.scheduler = Scheduler(rate, samples=self.samples)
+        self.ring = EventRing(max_block=8192, rate=rate, samples=self.samples)
         self.lock = threading.Lock()  # guards the scheduler between the socket and scheduler threads
         self.frames = np.zeros(1, dtype=np.int64)  # samples rendered so far: the audio clock
         self.info = AudioInfo(rate=rate, block=block)

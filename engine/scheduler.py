@@ -25,7 +25,8 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      CLAP, DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_RELEASE, DEFAULT_SUSTAIN_LEVEL, EV_ATTACK,
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
-                     OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE)
+                     OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE, SAMPLE, EV_BANK_START,
+                     EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, HELD, SAMPLE_RELEASE)
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
           "cp": CLAP, "clap": CLAP, "rim": RIM, "lt": LOW_TOM, "mt": MID_TOM, "ht": HIGH_TOM, "ride": RIDE,
@@ -46,8 +47,11 @@ DEFAULT_VELOCITY = 0.8
 class Scheduler:
     """Holds what each channel plays and turns a window of samples into sorted event rows."""
 
-    def __init__(self, rate: int, cps: Fraction = Fraction(1, 2), seed: int = 0):
+    def __init__(self, rate: int, cps: Fraction = Fraction(1, 2), seed: int = 0, samples=None):
+        """`samples`: a SampleBank (engine/samples.py) whose folders name sounds too; its folders
+        win over the built-in sounds of the same name."""
         self.rate = rate
+        self.samples = samples
         self.cps = cps
         self.ref_sample = 0
         self.ref_cycle = Fraction(0)
@@ -190,6 +194,7 @@ class Scheduler:
         row[EV_COARSE] = float(value.get("coarse", 0))
         row[EV_HCUTOFF] = float(value.get("hcutoff", 0))
         row[EV_CUTOFF] = float(value.get("cutoff", 0))
+        row[EV_CUT] = float(value.get("cut", 0))
 
     def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
         """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
@@ -213,10 +218,41 @@ class Scheduler:
         row[EV_RESONANCE] = float(value.get("resonance", 0))
         row[EV_WIDTH] = min(max(float(value.get("pw", 0.5)), 0.01), 0.99)
 
+    def _sample(self, row: list[float], value: dict, sample: int, end: Fraction) -> bool:
+        """A sample event: file n of its folder (loaded now if it was not), SuperDirt's speed
+        (times note and octave as a pitch ratio), begin, end, and legato or sustain to cut it
+        short (then a release fade); False when its file cannot be played."""
+        samples = self.samples
+        found = samples.get(str(value["s"]), floor(float(value.get("n", 0))))
+        while samples.problems:
+            self.messages.append(samples.problems.pop(0))
+        if found is None:
+            return False
+        start, frames, channels = found
+        begin = min(max(float(value.get("begin", 0)), 0.0), 1.0)
+        finish = min(max(float(value.get("end", 1)), 0.0), 1.0)
+        semitones = float(value.get("note", 0)) + 12 * (float(value.get("octave", 5)) - 5)
+        speed = float(value.get("speed", 1)) * 2.0 ** (semitones / 12.0)
+        if finish <= begin or abs(speed) < 1e-6:
+            return False
+        row[EV_BANK_START], row[EV_BANK_FRAMES], row[EV_BANK_CHANNELS] = start, frames, channels
+        row[EV_BEGIN], row[EV_END], row[EV_SPEED] = begin, finish, speed
+        if "sustain" in value:
+            row[EV_GATE] = max(float(value["sustain"]) * self.rate, 1.0)
+        elif "legato" in value:
+            row[EV_GATE] = max(float(value["legato"]) * (self.sample_at(end) - sample), 1.0)
+        else:
+            row[EV_GATE] = HELD  # the whole file (or its begin..end)
+        row[EV_RELEASE] = float(value.get("release", SAMPLE_RELEASE)) * self.rate
+        return True
+
     def _row(self, onset: Fraction, end: Fraction, value: Any, channel: int) -> list[float] | None:
         if not isinstance(value, dict) or "s" not in value:
             return None
-        kind = SOUNDS.get(value["s"])
+        if self.samples is not None and value["s"] in self.samples:
+            kind = SAMPLE  # a sample folder of that name: it wins over a built-in sound
+        else:
+            kind = SOUNDS.get(value["s"])
         if kind is None:
             self.unknown_sounds.add(str(value["s"]))
             return None
@@ -233,7 +269,10 @@ class Scheduler:
         velocity = min(max(float(value.get("velocity", DEFAULT_VELOCITY)), 0.0), 1.0)
         row[EV_VELOCITY] = velocity  # instruments also brighten with it
         row[EV_GAIN] *= (0.3 + 0.7 * velocity) / (0.3 + 0.7 * DEFAULT_VELOCITY)
-        if kind in OSCILLATORS:
+        if kind == SAMPLE:
+            if not self._sample(row, value, sample, end):
+                return None
+        elif kind in OSCILLATORS:
             self._envelope(row, value, sample, end)
         elif kind in INSTRUMENTS:
             if "sustain" in value:

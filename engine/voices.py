@@ -14,9 +14,16 @@ MAX_VOICES = 128
  SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH, VELOCITY,
  S0, S1, S2, S3, S4, S5, S6, S7,  # an instrument's own state (phases, filters)
  ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5,
- CHANNEL, NOTE_KEY) = range(47)
-VOICE_FIELDS = 47  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
-# NOTE_KEY: a held note's key (MIDI input), so that its note-off can find it
+ CHANNEL, NOTE_KEY, BANK_START, BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM,
+ FADE_LEN) = range(55)
+VOICE_FIELDS = 55  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
+# NOTE_KEY: a held note's key (MIDI input), so that its note-off can find it;
+# BANK_START..SEG_END: a sample voice's file in the bank (engine/samples.py) and the part it plays;
+# CUT_GROUP: SuperDirt's `cut`; FADE_FROM, FADE_LEN: a voice that was cut or stolen fades out over
+# FADE_LEN samples from age FADE_FROM (FADE_LEN 0: not fading)
+FADE_SLOTS = 16  # rows after the voice pool where stolen voices finish their fade-out
+STEAL_FADE = 0.003  # seconds: a stolen voice fades out over this, instead of stopping dead
+CUT_FADE = 0.005  # seconds: a voice stopped by its cut group fades out over this
 METERS = 32  # channels with a level meter of their own (more share the last one)
 DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 Hz at 48 kHz
 
@@ -25,8 +32,13 @@ DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 
 (EV_SAMPLE, EV_KIND, EV_GAIN, EV_PAN, EV_FREQ, EV_GATE, EV_SEED, EV_SPEED, EV_ATTACK, EV_DECAY,
  EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH, EV_VELOCITY,
  EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF,
- EV_CHANNEL, EV_NOTE_KEY) = range(27)
-EVENT_FIELDS = 27
+ EV_CHANNEL, EV_NOTE_KEY, EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END,
+ EV_CUT) = range(33)
+EVENT_FIELDS = 33
+# a sample event: EV_BANK_START (index of its first value in the flat bank), EV_BANK_FRAMES and
+# EV_BANK_CHANNELS (1 or 2, interleaved) name the file; EV_BEGIN, EV_END are SuperDirt's begin/end
+# (0..1); EV_SPEED its rate (negative: backwards); EV_GATE when legato/sustain truncate it (else
+# HELD) and EV_RELEASE the fade after that; EV_CUT its cut group (0: none; any kind)
 RELEASE_KIND = -1  # an event of this kind starts no voice: it releases the held voices of its EV_NOTE_KEY
 
 # sound kinds the kernel knows
@@ -39,10 +51,11 @@ RIM, LOW_TOM, MID_TOM, HIGH_TOM, RIDE, CRASH, CONGA, BONGO, SHAKER, COWBELL, CLA
  BRASS, FLUTE, PAD) = range(23, 37)
 INSTRUMENTS = tuple(range(23, 37))
 HELD = 1e12  # the gate of a held note: until its release event comes
-KINDS = 37
+SAMPLE = 37  # a sound file from the sample folders (engine/samples.py, engine/dsp/sampler.py)
+KINDS = 38
 # how long each drum may ring (seconds); 0 for the gated kinds
 RING_SECONDS = np.array([0.9, 0.45, 0.18, 0.7, 0.5] + [0.0] * 6
-                        + [0.12, 0.8, 0.65, 0.55, 2.5, 3.0, 0.5, 0.35, 0.2, 0.5, 0.12, 0.4] + [0.0] * 14)
+                        + [0.12, 0.8, 0.65, 0.55, 2.5, 3.0, 0.5, 0.35, 0.2, 0.5, 0.12, 0.4] + [0.0] * 15)
 # release of each instrument (seconds) when the event names none
 INSTRUMENT_RELEASE = {PIANO: 0.4, EPIANO: 0.35, ORGAN: 0.05, LEAD: 0.1, ACOUSTIC_GUITAR: 0.3, ELECTRIC_GUITAR: 0.3,
                       BASS_GUITAR: 0.12, VIOLIN: 0.25, CELLO: 0.3, SAXOPHONE: 0.12, TRUMPET: 0.1, BRASS: 0.15,
@@ -50,11 +63,14 @@ INSTRUMENT_RELEASE = {PIANO: 0.4, EPIANO: 0.35, ORGAN: 0.05, LEAD: 0.1, ACOUSTIC
 
 # the oscillators' envelope when an event names none: quick attack, full sustain, short release
 DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_SUSTAIN_LEVEL, DEFAULT_RELEASE = 0.005, 0.0, 1.0, 0.06
+SAMPLE_RELEASE = 0.005  # seconds: a sample cut short by legato or sustain fades out over this
+SAMPLE_FADE_IN = 0.001  # seconds: a sample started inside the file (begin > 0) fades in over this
 
 
 def new_voices(count: int = MAX_VOICES) -> np.ndarray:
-    return np.zeros((count, VOICE_FIELDS), dtype=np.float64)
+    """A pool of `count` voices and FADE_SLOTS more rows where stolen voices fade out."""
+    return np.zeros((count + FADE_SLOTS, VOICE_FIELDS), dtype=np.float64)
 
 
 def new_delay_lines(count: int = MAX_VOICES) -> np.ndarray:
-    return np.zeros((count, DELAY_LINE), dtype=np.float64)
+    return np.zeros((count + FADE_SLOTS, DELAY_LINE), dtype=np.float64)
