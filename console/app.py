@@ -22,7 +22,11 @@ from .editor import PatchEditor
 from .meters import Meters
 from .piano_roll import PianoRoll
 from .palette import FunctionsProvider
-from .screens import HelpScreen, RecoverScreen, SaveAsScreen
+from .recent import recent, remember
+from .screens import HelpScreen, OpenScreen, RecoverScreen, SaveAsScreen
+
+
+DEMOS = Path(__file__).resolve().parent.parent / "patches"
 
 
 def block_at(text: str, row: int) -> tuple[str, int]:
@@ -54,11 +58,13 @@ class JamApp(App):
         Binding("f9", "panic", "Panic", priority=True),
         Binding("ctrl+t", "toggle_comment", "Comment", priority=True, show=False),
         Binding("ctrl+s", "save", "Save", priority=True),
+        Binding("ctrl+o", "open", "Open", priority=True, show=False),
         Binding("f2", "save_as", "Save as", priority=True, show=False),
         Binding("f6", "band", "Band", priority=True),
         Binding("f3", "direct", "Direct", priority=True, show=False),
         Binding("f4", "listen", "Listen", priority=True, show=False),
         Binding("alt+z", "undo_direction", "Undo direction", priority=True, show=False),
+        Binding("ctrl+f", "freeze", "Freeze the band", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ] + [Binding(f"alt+{i}", f"toggle('mute', 'd{i}')", f"mute d{i}", show=False, priority=True) for i in range(1, 10)] \
@@ -115,6 +121,7 @@ class JamApp(App):
         self.sub_title = str(self.patch_path)
         self.editor.focus()
         self.autosaved_text = self.editor.text
+        remember(self.patch_path)
         recovered = recovery.pending_recovery(self.patch_path)
         if recovered is not None:
             self.push_screen(RecoverScreen(self.patch_path.name, recovered.count("\n") + 1),
@@ -226,6 +233,24 @@ class JamApp(App):
         self.show("listening: say what the band should do (f4 stops)" if voice["state"] == "listening"
                   else "stopped listening")
 
+    def action_freeze(self) -> None:
+        """The band's last bars become text at the end of the patch, playing on free channels."""
+        try:
+            reply = self.client.request("freeze")
+        except EngineUnavailable as err:
+            self.show(str(err), error=True)
+            return
+        if "error" in reply:
+            self.show(reply["error"], error=True)
+            return
+        editor = self.editor
+        text = editor.text
+        gap = "" if not text.strip() else "\n" if text.endswith("\n\n") else "\n\n" if not text.endswith("\n") else "\n"
+        first = text.count("\n") + gap.count("\n") + 1
+        editor.insert(gap + reply["text"], editor.document.end)
+        self.evaluate(reply["text"].rstrip("\n"), first)  # the same parts, now placed in the editor
+        self.show(f"the band's bars are yours: {' '.join(reply['channels'])} (ctrl+z takes the text out)")
+
     def action_undo_direction(self) -> None:
         self._direct("undo")
 
@@ -259,6 +284,33 @@ class JamApp(App):
         self.editor.toggle_comment()
 
     # -- files -------------------------------------------------------------------
+    def action_open(self) -> None:
+        demos = sorted(str(p) for p in DEMOS.glob("*.jam"))
+        choices = [str(p) for p in recent() if p.resolve() != self.patch_path.resolve()]
+        self.push_screen(OpenScreen(choices + [d for d in demos if d not in choices]),
+                         lambda path: path and self.open_patch(Path(path)))
+
+    def open_patch(self, path: Path) -> None:
+        """Edit another patch; the one open now keeps playing until the new one is evaluated (f5).
+        Unsaved text of the old one stays in its recovery file."""
+        self.autosave()
+        try:
+            text = path.read_text(encoding="utf-8") if path.exists() else ""
+        except (OSError, UnicodeDecodeError) as err:
+            self.show(f"cannot open {path}: {err}", error=True)
+            return
+        self.patch_path = path
+        self.sub_title = str(path)
+        self.editor.load_text(text)
+        self.editor.show_errors([])
+        self.autosaved_text = text
+        remember(path)
+        recovered = recovery.pending_recovery(path)
+        if recovered is not None:
+            self.push_screen(RecoverScreen(path.name, recovered.count("\n") + 1),
+                             lambda yes: yes and self.editor.load_text(recovered))
+        self.show(f"opened {path} (f5 plays it; what plays now goes on until then)")
+
     def action_save(self) -> None:
         self.save_to(self.patch_path)
 
@@ -272,6 +324,7 @@ class JamApp(App):
             self.show(f"cannot save {path}: {err.strerror}", error=True)
             return
         recovery.discard_recovery(self.patch_path)
+        remember(path)
         self.patch_path = path
         self.sub_title = str(path)
         self.autosaved_text = self.editor.text

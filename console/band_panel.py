@@ -42,6 +42,8 @@ class BandPanel(Static):
             weighed = band.get("weighed") or []
             if weighed:
                 text.append(" · next " + " ".join(f"{chord_symbol(w['name'])} {w['p']:.0%}" for w in weighed[:3]))
+            if band.get("ratings"):
+                text.append(" · rated " + " ".join(map(str, band["ratings"])))
             knobs = band.get("knobs", {})
             if knobs:
                 text.append(" · " + " ".join(f"{k[:4]} {v:.1f}" for k, v in knobs.items()), style="dim")

@@ -6,7 +6,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
-from textual.widgets import Input, Static
+from textual.widgets import Input, OptionList, Static
 
 KEYS = [
     ("ctrl+r", "evaluate the block under the cursor (or the selection)"),
@@ -24,6 +24,8 @@ KEYS = [
     ("f3", "tell the band what to do, in words: \"switch to jazz\", \"more syncopation\", \"add brass\""),
     ("f4", "say it instead: listen for one spoken direction (again to stop)"),
     ("alt+z", "undo the last direction (or rating)"),
+    ("ctrl+f", "freeze the band: its last bars become text in the patch, yours to edit"),
+    ("ctrl+o", "open a patch: a path, a recent one or a demo"),
     ("ctrl+s", "save"),
     ("f2", "save as"),
     ("ctrl+p", "command palette: the pattern functions with their docs"),
@@ -91,6 +93,37 @@ class SaveAsScreen(ModalScreen[str | None]):
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
         self.dismiss(event.value.strip() or None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class OpenScreen(ModalScreen[str | None]):
+    """Open a patch: type a path, or pick one of the recent patches and the shipped demos."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+    DEFAULT_CSS = """
+    OpenScreen { align: center middle; }
+    OpenScreen > Vertical { width: 76; max-width: 95%; height: auto; max-height: 90%; border: round $accent;
+                            background: $surface; }
+    OpenScreen OptionList { height: auto; max-height: 14; }
+    """
+
+    def __init__(self, choices: list[str]):
+        super().__init__()
+        self.choices = choices
+
+    def compose(self) -> ComposeResult:
+        with Vertical():
+            yield Static("Open (a path and enter, or pick one with the arrows; escape cancels):")
+            yield Input(placeholder="path/to/patch.jam", id="path")
+            yield OptionList(*self.choices, id="choices")
+
+    def on_input_submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value.strip() or None)
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(self.choices[event.option_index])
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -67,6 +67,12 @@ class EngineServer:
             return self.voice.toggle()
         if op == "undo":
             return self.directions.undo()
+        if op == "freeze":  # the band's last bars, as the performer's own channels
+            try:
+                text, channels = self.engine.band.freeze()
+            except ValueError as err:
+                return {"error": str(err)}
+            return {"text": text, "channels": channels}
         if op == "band":
             band = self.engine.band
             on = request.get("on")

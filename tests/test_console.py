@@ -307,3 +307,44 @@ async def test_rating_keys_reach_the_profile_with_their_bars(engine, tmp_path):
     # the engine runs with this test's XDG_STATE_HOME: its profile is the test's own
     history = Learner.load(profile_path()).history
     assert [r.value for r in history] == [4, 1] and all(isinstance(r.bars, list) for r in history)
+
+
+async def test_freezing_the_band_puts_its_bars_in_the_patch(engine, tmp_path):
+    patch = tmp_path / "p.jam"
+    patch.write_text('tempo 150\nstyle "funk"\nd1 $ n "a4 c e a" # s "piano"\n')
+    app = JamApp(patch, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "silent clock" in text_of(app, "#messages"))  # the engine's first word
+        await pilot.press("ctrl+f")
+        await wait_for(lambda: "the band is not playing" in text_of(app, "#messages"))
+        await pilot.press("f6")
+        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)
+        await pilot.press("ctrl+f")
+        await wait_for(lambda: "the band's bars are yours" in text_of(app, "#messages"))
+        text = app.editor.text
+        assert "-- the band (funk), frozen from bar" in text and "d2 $ " in text and '# s "bass"' in text
+        status = engine.request("status")
+        assert not status["band"]["on"] and not status["band"]["channels"]
+        assert {"d2", "d3"} <= set(status["channels"]) and not app.editor.error_places
+        # the frozen atoms light in the editor, at their lines under the performer's own
+        await wait_for(lambda: any(line > 4 for line, _, _ in engine.request("playing")["places"]))
+
+
+async def test_open_a_patch_by_path_then_from_the_recent_list(engine, tmp_path):
+    first, second = tmp_path / "first.jam", tmp_path / "second.jam"
+    first.write_text('d1 $ s "bd"\n')
+    second.write_text('d1 $ s "hh*4"\n')
+    app = JamApp(first, engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("ctrl+o")
+        await pilot.press(*str(second), "enter")
+        await wait_for(lambda: f"opened {second}" in text_of(app, "#messages"))
+        assert app.editor.text == second.read_text() and app.patch_path == second
+        assert engine.request("status")["channels"] == ["d1"]  # the music goes on until f5
+        await pilot.press("ctrl+o")
+        await pilot.pause(0.2)
+        choices = app.screen.query_one("#choices")
+        assert str(first.resolve()) == str(choices.get_option_at_index(0).prompt)  # the recent one first
+        assert any("hello.jam" in str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count))
+        await pilot.press("tab", "enter")
+        await wait_for(lambda: app.editor.text == first.read_text())

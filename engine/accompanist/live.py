@@ -294,26 +294,28 @@ class LiveBand:
         self.dirty = True
         return bar
 
-    def _play(self, bar: int, beat: int) -> None:
-        """Arrange this bar and the next from the plan (chords not yet decided hold) and swap them in."""
+    def _parts(self, bar: int, window: list) -> list[tuple[str, str]]:
+        """The band's parts over `window` (a chord per beat from bar `bar`), as the performer directed
+        them: (part, pattern text), without the parts they dropped."""
         settings = self.settings
-        chord = self.plan[beat]
-        window = [self.plan.get(b, chord) if b <= beat else chord for b in range(bar * 4, bar * 4 + 8)]
         parts = arrange_parts(window, self.style(), self.knobs_played(), first_bar=bar, extras=settings.extras,
                               fills=frozenset(self.fills), breaks=frozenset(self.breaks),
                               keep=self.period_start if settings.keep else None, section=self.section)
+        gain = f" |* gain {settings.gain:.2f}" if settings.gain != 1 else ""
         dropped = set(settings.dropped)
-        lines, names = [], set()
-        for part, text in parts:
-            called = family(_sound_of(text) or part) | family(part) | ({"drums"} if part in DRUM_PARTS else set())
-            if called & dropped:
-                continue
-            gain = f" |* gain {settings.gain:.2f}" if settings.gain != 1 else ""
-            lines.append(f'p "{PREFIX}{part}" $ {text}{gain}')
-            names.add(PREFIX + part)
-        patch = parse_patch("\n".join(lines))
+        return [(part, text + gain) for part, text in parts
+                if not (family(_sound_of(text) or part) | family(part)
+                        | ({"drums"} if part in DRUM_PARTS else set())) & dropped]
+
+    def _play(self, bar: int, beat: int) -> None:
+        """Arrange this bar and the next from the plan (chords not yet decided hold) and swap them in."""
+        chord = self.plan[beat]
+        window = [self.plan.get(b, chord) if b <= beat else chord for b in range(bar * 4, bar * 4 + 8)]
+        parts = self._parts(bar, window)
+        patch = parse_patch("\n".join(f'p "{PREFIX}{part}" $ {text}' for part, text in parts))
         if patch.errors:  # the arranger's own text must parse: anything here is a bug
             raise ValueError(f"arranger wrote a bad line: {patch.errors[0].message}")
+        names = {PREFIX + part for part, _ in parts}
         with self.engine.lock:
             for name in self.owned - names:
                 self.engine.scheduler.channels.pop(name, None)
@@ -321,13 +323,38 @@ class LiveBand:
         self.owned = names
         self.engine.apply(patch)
 
+    def freeze(self) -> tuple[str, list[str]]:
+        """The bars the band just played (four at most) as patch text on free channels d1..d16,
+        playing at once in its place: the band stops, its parts go on as the performer's to edit.
+        Returns the text and the channels."""
+        if not self.running or not self.plan:
+            raise ValueError("the band is not playing: f6 brings it in")
+        bar = int(self.engine.status_cycle())
+        first = max(min(self.plan) // 4, bar - PERIOD_BARS)
+        window, held = [], None
+        for beat in range(first * 4, max(bar, first + 1) * 4):
+            held = self.plan.get(beat, held)
+            window.append(held)
+        parts = self._parts(first, window)
+        with self.engine.lock:
+            free = [f"d{n}" for n in range(1, 17) if f"d{n}" not in self.engine.scheduler.channels]
+        names = [free[i] if i < len(free) else f"frozen-{part}" for i, (part, _) in enumerate(parts)]
+        lines = [f"-- the band ({self.style()}), frozen from bar {first}: yours to edit"]
+        lines += [f"{name} $ {text}" if name.startswith("d") else f'p "{name}" $ {text}'
+                  for name, (_, text) in zip(names, parts)]
+        text = "\n".join(lines) + "\n"
+        self.configure(replace(self.settings, on=False))
+        self.engine.apply(parse_patch(text))
+        return text, names
+
     def status(self) -> dict:
         s = self.settings
         return {"on": s.on, "style": self.style(), "brain": self.brain.state, "chord": self.last.get("name"),
                 "key": self.last.get("key"), "weighed": self.last.get("weighed", []),
                 "knobs": {k: round(v, 2) for k, v in asdict(self.knobs_played()).items()},
                 "extras": list(s.extras), "dropped": list(s.dropped), "gain": s.gain, "keep": s.keep,
-                "channels": sorted(self.owned)}
+                "channels": sorted(self.owned),
+                "ratings": [r.value for r in self.learner.history[-8:]] if self.learner else []}
 
 
 def _sound_of(text: str) -> str | None:
@@ -336,5 +363,3 @@ def _sound_of(text: str) -> str | None:
         return None
     return text.split(marker, 1)[1].split('"', 1)[0]
 
-
-__all__ = ["BandSettings", "LiveBand", "PREFIX", "replace"]
