@@ -1,4 +1,4 @@
-"""The one numba call per audio block: start due events, render every voice, limit, write out.
+"""The one numba call per audio block: start due events, render every voice, compress, limit, write out.
 
 The audio callback calls `render_block` once per block with the GIL released
 (nogil), so a busy Python thread elsewhere cannot stretch it. Events arrive
@@ -8,7 +8,8 @@ the read counter; neither takes a lock.
 
 Voices are stolen without a click: when the pool is full, the voice a new event takes is first
 copied into one of FADE_SLOTS rows after the pool and fades out there over STEAL_FADE; a voice
-stopped by its cut group fades the same way (CUT_FADE).
+stopped by its cut group fades the same way (CUT_FADE). The master bus runs through a gentle
+compressor (fixed settings, below) and then the brickwall limiter.
 """
 
 import math
@@ -31,8 +32,8 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      new_voices, ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, HCUTOFF, POST_CUTOFF, EV_ROOM, EV_DELAY,
                      EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF, EV_SIZE, EV_DELAYTIME, EV_DELAYFEEDBACK,
                      CHANNEL, EV_CHANNEL, METERS, EV_NOTE_KEY, HELD, NOTE_KEY, RELEASE_KIND, SAMPLE, BANK_START,
-                     BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN,
-                     EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, FADE_SLOTS,
+                     BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN, CHORUS_SEND,
+                     EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, FADE_SLOTS,
                      STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR)
 
 # counters (int64 array shared by the scheduler and the kernel)
@@ -41,6 +42,15 @@ COUNTERS = 9
 
 CEILING = 10.0 ** (-0.3 / 20.0)  # the master limiter never lets a sample past -0.3 dBFS
 MASTER_GAIN = 0.8
+# the master compressor, before the limiter: gentle and fixed. A stereo-linked peak detector that
+# catches a peak at once and lets go over COMP_RELEASE; above -8 dBFS (a 4 dB soft knee, so from
+# -10 dBFS) the level rises at 1/2.5 of the rate. Its gain comes down at once (no lookahead, so a
+# peak is held to the curve on its own sample, as the limiter does) and goes back up smoothly
+# (COMP_SMOOTH after the detector). Below the knee it does nothing at all (the gain stays exactly 1).
+COMP_THRESHOLD_DB, COMP_KNEE_DB, COMP_RATIO, COMP_SMOOTH, COMP_RELEASE = -8.0, 4.0, 2.5, 0.005, 0.2
+COMP_KNEE_LOW = 10.0 ** ((COMP_THRESHOLD_DB - COMP_KNEE_DB / 2.0) / 20.0)
+# the master's state: the limiter's gain, the compressor's detector, on (1) or off (0), and gain
+LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN = range(4)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -119,7 +129,7 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
     v[VELOCITY] = ev[EV_VELOCITY]
     v[CHANNEL] = ev[EV_CHANNEL]
     v[NOTE_KEY] = ev[EV_NOTE_KEY]
-    v[ROOM], v[DELAY_SEND] = ev[EV_ROOM], ev[EV_DELAY]
+    v[ROOM], v[DELAY_SEND], v[CHORUS_SEND] = ev[EV_ROOM], ev[EV_DELAY], ev[EV_CHORUS]
     v[CUT_GROUP] = cut
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
     if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
@@ -200,22 +210,25 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 
 @njit(cache=True, nogil=True)
-def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, bus, meters,
-                 live, live_counters, bank):
+def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
+                 meters, live, live_counters, bank):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
-    mix holds four scratch buses (dry, one voice, reverb send, delay send: mix[0..3]);
-    reverb, delay and bus are the send effects' lines and settings; bank holds the loaded samples
-    (engine/samples.py); while counters[METERING] is set (a console is watching), each channel's
+    mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
+    reverb, delay, chorus_line and bus are the send effects' lines and settings; bank holds the
+    loaded samples (engine/samples.py); limiter the master's state (LIMITER_GAIN, COMP_LEVEL,
+    COMP_ON, COMP_GAIN); while counters[METERING] is set (a console is watching), each channel's
     peak goes into meters."""
     n = out.shape[0]
     buf = mix[0, :n]
     scratch = mix[1, :n]
     reverb_in = mix[2, :n]
     delay_in = mix[3, :n]
+    chorus_in = mix[4, :n]
     buf[:] = 0.0
     reverb_in[:] = 0.0
     delay_in[:] = 0.0
+    chorus_in[:] = 0.0
     metering = counters[METERING] != 0
     block_end = block_start + n
 
@@ -239,7 +252,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         kind = int(v[KIND])
         effects = (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0
                    or v[HCUTOFF] > 0.0)
-        sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0
+        sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
         alone = effects or sent or metering or fading  # render into the scratch bus, then mix
         target = buf
@@ -259,7 +272,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                     scratch[i, 0] *= g
                     scratch[i, 1] *= g
                 faded = age0 + (n - start) >= fade_from + v[FADE_LEN]
-            room, echo = v[ROOM], v[DELAY_SEND]
+            room, echo, chorus = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
             peak = 0.0
             for i in range(n):
                 for c in range(2):
@@ -267,6 +280,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                     buf[i, c] += x
                     reverb_in[i, c] += x * room
                     delay_in[i, c] += x * echo
+                    chorus_in[i, c] += x * chorus
                     peak = max(peak, abs(x))
             if metering:
                 m = min(int(v[CHANNEL]), meters.shape[0] - 1)
@@ -279,11 +293,16 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         elif v[AGE] >= v[LENGTH] or faded:
             v[ACTIVE] = 0.0
 
-    buses(buf, reverb_in, delay_in, reverb, delay, bus, n, sr)
+    buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
 
-    # brickwall limiter: instant attack, smooth release, output never above CEILING
-    gain = limiter[0]
+    # the compressor (when on), then the brickwall limiter: instant attack, smooth release,
+    # output never above CEILING
+    gain = limiter[LIMITER_GAIN]
     recover = 1.0 - math.exp(-1.0 / (0.08 * sr))
+    compressing = limiter[COMP_ON] != 0.0
+    level, squeeze = limiter[COMP_LEVEL], limiter[COMP_GAIN]
+    let_go = math.exp(-1.0 / (COMP_RELEASE * sr))
+    smooth = 1.0 - math.exp(-1.0 / (COMP_SMOOTH * sr))
     for i in range(n):
         left = buf[i, 0] * MASTER_GAIN
         right = buf[i, 1] * MASTER_GAIN
@@ -291,6 +310,19 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
             left = 0.0
             right = 0.0
         peak = max(abs(left), abs(right))
+        if compressing:
+            level = max(peak, level * let_go)
+            if level > COMP_KNEE_LOW or squeeze != 1.0:
+                target = compressor_gain(level) if level > COMP_KNEE_LOW else 1.0
+                if target < squeeze:
+                    squeeze = target
+                else:
+                    squeeze += (target - squeeze) * smooth
+                    if target - squeeze < 1e-9:
+                        squeeze = target
+                left *= squeeze
+                right *= squeeze
+                peak *= squeeze
         target = 1.0 if peak <= CEILING else CEILING / peak
         if target < gain:
             gain = target
@@ -300,7 +332,22 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                 gain = CEILING / peak
         out[i, 0] = left * gain
         out[i, 1] = right * gain
-    limiter[0] = gain
+    limiter[LIMITER_GAIN] = gain
+    limiter[COMP_LEVEL], limiter[COMP_GAIN] = level, squeeze
+
+
+@njit(cache=True, nogil=True, inline="always")
+def compressor_gain(level):
+    """The compressor's gain for a detector level (soft knee, fixed ratio)."""
+    over = 20.0 * math.log10(level) - COMP_THRESHOLD_DB
+    half = COMP_KNEE_DB / 2.0
+    if over <= -half:
+        return 1.0
+    if over < half:
+        reduction = (1.0 / COMP_RATIO - 1.0) * (over + half) ** 2 / (2.0 * COMP_KNEE_DB)
+    else:
+        reduction = (1.0 / COMP_RATIO - 1.0) * over
+    return 10.0 ** (reduction / 20.0)
 
 
 @njit(cache=True, nogil=True)
@@ -359,19 +406,20 @@ class EventRing:
     between its producer threads; the kernel never takes it)."""
 
     def __init__(self, capacity: int = 4096, max_block: int = 8192, voices: int = 128, rate: int = 48000,
-                 samples=None):
+                 samples=None, compressor: bool = True):
         """`voices`: the pool (stolen voices fade out in FADE_SLOTS more rows); `samples`: the
-        SampleBank whose `array` the kernel reads (once per block)."""
+        SampleBank whose `array` the kernel reads (once per block); `compressor`: the master
+        compressor on or off (the limiter is always on)."""
         self.events = np.zeros((capacity, EVENT_FIELDS), dtype=np.float64)
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
         self.lines = new_delay_lines(voices)
-        self.mix = np.zeros((4, max_block, 2), dtype=np.float64)
-        self.reverb, self.delay, self.bus = new_buses(rate)
+        self.mix = np.zeros((5, max_block, 2), dtype=np.float64)
+        self.reverb, self.delay, self.chorus, self.bus = new_buses(rate)
         self.meters = np.zeros(METERS, dtype=np.float64)
         self.live = np.zeros((256, EVENT_FIELDS), dtype=np.float64)
         self.live_counters = np.zeros(2, dtype=np.int64)
-        self.limiter = np.ones(1, dtype=np.float64)
+        self.limiter = np.array([1.0, 0.0, 1.0 if compressor else 0.0, 1.0])
         self.samples = samples
         self._no_samples = np.zeros(16, dtype=np.float32)
 
@@ -394,8 +442,8 @@ class EventRing:
         # the bank is read once per block: a grown bank swapped in by a loading thread lands between blocks
         bank = self._no_samples if self.samples is None else self.samples.array
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter, self.reverb, self.delay, self.bus, self.meters, self.live, self.live_counters,
-                     bank)
+                     self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
+                     self.live_counters, bank)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -407,7 +455,7 @@ class _WarmBank:
 
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens: every kind
-    (a sample too), the effects, a steal and a cut, the resampler."""
+    (a sample too), the effects, a steal and a cut, the compressor, the resampler."""
     ring = EventRing(capacity=64, voices=KINDS, rate=int(sr), samples=_WarmBank())
     rows = np.zeros((KINDS + 1, EVENT_FIELDS))
     for kind in range(KINDS + 1):
@@ -416,9 +464,9 @@ def warm_up(sr: float) -> None:
         rows[kind, EV_RELEASE], rows[kind, EV_VELOCITY] = 100.0, 0.8
         rows[kind, EV_ROOM], rows[kind, EV_SHAPE], rows[kind, EV_SIZE] = 0.2, 0.3, -1.0  # the effects' paths too
         rows[kind, EV_DELAYTIME], rows[kind, EV_DELAYFEEDBACK] = -1.0, -1.0
-        rows[kind, EV_CUT] = 1.0
+        rows[kind, EV_CHORUS], rows[kind, EV_CUT] = 0.3, 1.0
         rows[kind, EV_BANK_FRAMES], rows[kind, EV_BANK_CHANNELS], rows[kind, EV_END] = 32.0, 2.0, 1.0
-    rows[:, EV_GAIN] = 4.0  # loud enough for the limiter to act
+    rows[:, EV_GAIN] = 4.0  # loud enough for the compressor and the limiter to act
     ring.push(rows)  # one more event than the pool holds: a steal
     ring.counters[METERING] = 1
     out = np.zeros((128, 2), dtype=np.float32)

@@ -24,10 +24,10 @@ WINDOW = 24000  # samples of pattern queried at a time (the kernel still renders
 
 
 def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int, bank: SampleBank | None = None,
-            voices: int = 128) -> np.ndarray:
+            voices: int = 128, compressor: bool = True) -> np.ndarray:
     """Render frames, asking next_rows(start, end) for the events of each window before they are due."""
     warm_up(rate)
-    ring = EventRing(voices=voices, rate=rate, samples=bank)
+    ring = EventRing(voices=voices, rate=rate, samples=bank, compressor=compressor)
     out = np.zeros((frames, 2), dtype=np.float32)
     scheduled = 0  # events before this sample have been asked for
     pending = np.zeros((0, ring.events.shape[1]))  # asked for, not yet in the ring (it was full)
@@ -44,10 +44,11 @@ def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int,
 
 def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, seconds: float | None = None,
                  seed: int = 0, only: str | None = None, played: list[np.ndarray] | None = None,
-                 samples=None, voices: int = 128) -> np.ndarray:
+                 samples=None, voices: int = 128, compressor: bool = True) -> np.ndarray:
     """Render a patch to float32 stereo frames; `only` renders one channel (a stem); `played`
     collects the event rows (for writing them as MIDI); `samples`: the sample folders (None:
-    JAM_SAMPLES), or a SampleBank already made; `voices`: the voice pool."""
+    JAM_SAMPLES), or a SampleBank already made; `voices`: the voice pool; `compressor`: the
+    master compressor on or off."""
     bank = samples if isinstance(samples, SampleBank) else SampleBank(samples, rate)
     scheduler = Scheduler(rate, seed=seed, samples=bank)
     scheduler.apply(patch, 0)
@@ -63,7 +64,7 @@ def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, s
             played.append(found)
         return found
 
-    return _render(rows, frames, rate, bank, voices)
+    return _render(rows, frames, rate, bank, voices, compressor)
 
 
 def render_events(events: np.ndarray, seconds: float, rate: int = 48000, samples=None) -> np.ndarray:

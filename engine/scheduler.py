@@ -26,7 +26,7 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
                      OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE, SAMPLE, EV_BANK_START,
-                     EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, HELD, SAMPLE_RELEASE)
+                     EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, HELD, SAMPLE_RELEASE)
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
           "cp": CLAP, "clap": CLAP, "rim": RIM, "lt": LOW_TOM, "mt": MID_TOM, "ht": HIGH_TOM, "ride": RIDE,
@@ -194,6 +194,7 @@ class Scheduler:
         row[EV_COARSE] = float(value.get("coarse", 0))
         row[EV_HCUTOFF] = float(value.get("hcutoff", 0))
         row[EV_CUTOFF] = float(value.get("cutoff", 0))
+        row[EV_CHORUS] = min(max(float(value.get("chorus", 0)), 0.0), 1.0)
         row[EV_CUT] = float(value.get("cut", 0))
 
     def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:

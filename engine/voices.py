@@ -14,13 +14,13 @@ MAX_VOICES = 128
  SERIAL, ATTACK, DECAY, SUSTAIN_LEVEL, RELEASE, CUTOFF, RESONANCE, WIDTH, VELOCITY,
  S0, S1, S2, S3, S4, S5, S6, S7,  # an instrument's own state (phases, filters)
  ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5,
- CHANNEL, NOTE_KEY, BANK_START, BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM,
- FADE_LEN) = range(55)
-VOICE_FIELDS = 55  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
+ CHANNEL, NOTE_KEY, BANK_START, BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN,
+ CHORUS_SEND) = range(56)
+VOICE_FIELDS = 56  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
 # NOTE_KEY: a held note's key (MIDI input), so that its note-off can find it;
 # BANK_START..SEG_END: a sample voice's file in the bank (engine/samples.py) and the part it plays;
 # CUT_GROUP: SuperDirt's `cut`; FADE_FROM, FADE_LEN: a voice that was cut or stolen fades out over
-# FADE_LEN samples from age FADE_FROM (FADE_LEN 0: not fading)
+# FADE_LEN samples from age FADE_FROM (FADE_LEN 0: not fading); CHORUS_SEND: its `chorus` send
 FADE_SLOTS = 16  # rows after the voice pool where stolen voices finish their fade-out
 STEAL_FADE = 0.003  # seconds: a stolen voice fades out over this, instead of stopping dead
 CUT_FADE = 0.005  # seconds: a voice stopped by its cut group fades out over this
@@ -32,13 +32,14 @@ DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 
 (EV_SAMPLE, EV_KIND, EV_GAIN, EV_PAN, EV_FREQ, EV_GATE, EV_SEED, EV_SPEED, EV_ATTACK, EV_DECAY,
  EV_SUSTAIN_LEVEL, EV_RELEASE, EV_CUTOFF, EV_RESONANCE, EV_WIDTH, EV_VELOCITY,
  EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF,
- EV_CHANNEL, EV_NOTE_KEY, EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END,
- EV_CUT) = range(33)
-EVENT_FIELDS = 33
+ EV_CHANNEL, EV_NOTE_KEY, EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT,
+ EV_CHORUS) = range(34)
+EVENT_FIELDS = 34
 # a sample event: EV_BANK_START (index of its first value in the flat bank), EV_BANK_FRAMES and
 # EV_BANK_CHANNELS (1 or 2, interleaved) name the file; EV_BEGIN, EV_END are SuperDirt's begin/end
 # (0..1); EV_SPEED its rate (negative: backwards); EV_GATE when legato/sustain truncate it (else
-# HELD) and EV_RELEASE the fade after that; EV_CUT its cut group (0: none; any kind)
+# HELD) and EV_RELEASE the fade after that; EV_CUT its cut group (0: none); EV_CHORUS: the send to
+# the chorus bus (any kind)
 RELEASE_KIND = -1  # an event of this kind starts no voice: it releases the held voices of its EV_NOTE_KEY
 
 # sound kinds the kernel knows

@@ -52,9 +52,73 @@ def test_shape_adds_harmonics_crush_quantises_coarse_holds_hcutoff_thins():
     crushed = render('d1 $ s "sine" # sustain 1 # crush 3 # gain 0.5', 1.0)[4800:9600, 0]
     assert len(np.unique(np.round(crushed, 5))) <= 12  # a handful of levels (times the limiter's gain)
 
-    held = render('d1 $ s "sine" # sustain 1 # coarse 16', 1.0)[4800:9600, 0]
+    # (gain 0.5: under the master compressor's knee, whose gain would move under the held values)
+    held = render('d1 $ s "sine" # sustain 1 # coarse 16 # gain 0.5', 1.0)[4800:9600, 0]
     assert np.mean(np.diff(held) == 0) > 0.85  # the value is held for 16 samples at a time
 
     low = render('d1 $ note (-24) # s "saw" # sustain 1', 1.0)[:, 0]
     thin = render('d1 $ note (-24) # s "saw" # sustain 1 # hcutoff 2000', 1.0)[:, 0]
     assert rms(thin[4800:]) < rms(low[4800:]) / 3
+
+
+def with_chorus(line: str, amount: float, seconds: float) -> np.ndarray:
+    """Render with `chorus` on every event of d1 (set on the pattern: the patch language has no
+    `chorus` control of its own yet)."""
+    patch = parse_patch("setcps 0.2\n" + line)
+    assert not patch.errors, patch.errors
+    patch.channels["d1"] = patch.channels["d1"].fmap(lambda v: {**v, "chorus": amount})
+    return render_patch(patch, rate=RATE, seconds=seconds).astype(np.float64)
+
+
+def test_chorus_widens_the_stereo_image_and_the_partials():
+    line = 'd1 $ note (-12) # s "saw" # sustain 2 # gain 0.3'
+    dry = render(line, 2.0)
+    assert np.array_equal(with_chorus(line, 0, 2.0), dry)  # chorus 0 is no chorus at all
+    wet = with_chorus(line, 0.8, 2.0)
+    steady = slice(int(0.2 * RATE), int(1.8 * RATE))
+
+    def width(x):
+        left, right = x[steady, 0], x[steady, 1]
+        return np.corrcoef(left, right)[0, 1], rms(left - right) / rms(left + right)
+
+    def smeared(x):
+        """Share of the 1-3 kHz energy more than 4 Hz away from the saw's harmonics."""
+        left = x[steady, 0]
+        n = len(left)
+        t = 2 * np.pi * np.arange(n) / (n - 1)
+        window = 0.35875 - 0.48829 * np.cos(t) + 0.14128 * np.cos(2 * t) - 0.01168 * np.cos(3 * t)
+        spectrum = np.abs(np.fft.rfft(left * window)) ** 2
+        freqs = np.fft.rfftfreq(n, 1 / RATE)
+        f0 = 261.6255653005986 / 2
+        band = (freqs > 1000) & (freqs < 3000)
+        near = np.abs(freqs / f0 - np.round(freqs / f0)) * f0 < 4
+        return spectrum[band & ~near].sum() / spectrum[band].sum()
+
+    correlation, side = width(dry)
+    assert correlation > 0.9999 and side < 1e-6  # a centred voice: left and right the same
+    correlation, side = width(wet)
+    assert correlation < 0.85 and side > 0.25  # the two sides now differ: a wider image
+    assert smeared(dry) < 1e-4 and smeared(wet) > 0.15  # each partial spread by the swinging delays
+
+
+def crest_db(x: np.ndarray) -> float:
+    return float(20 * np.log10(np.abs(x).max() / rms(x)))
+
+
+def test_the_master_compressor_narrows_the_dynamics_under_the_limiter_ceiling():
+    patch = parse_patch('setcps 0.2\nd1 $ s "bd*4 sn*2" # gain "1.4 0.3"\nd2 $ n "0 ~" # s "pad" # gain 0.4')
+    plain = render_patch(patch, rate=RATE, seconds=5.0, compressor=False).astype(np.float64)
+    squeezed = render_patch(patch, rate=RATE, seconds=5.0).astype(np.float64)
+    assert crest_db(squeezed) < crest_db(plain) - 1.5, (crest_db(squeezed), crest_db(plain))
+    half = int(2.5 * RATE)  # loud kicks in the first half of the cycle, soft snares in the second
+
+    def spread(x):
+        return 20 * np.log10(np.abs(x[:half]).max() / np.abs(x[half:]).max())
+
+    assert spread(squeezed) < spread(plain) - 1.5  # loud and soft come closer together
+    ceiling = 10 ** (-0.3 / 20)
+    loud = parse_patch('setcps 0.6\nd1 $ s "[bd sn cp oh]*8" # gain 8\nd2 $ n "0 7 12" # s "saw" # gain 6')
+    audio = render_patch(loud, rate=RATE, seconds=3.0)
+    assert np.abs(audio).max() <= ceiling + 1e-6 and np.isfinite(audio).all()  # the limiter still holds
+    quiet = parse_patch('setcps 0.2\nd1 $ s "sine" # gain 0.4 # sustain 1')  # under the knee: untouched
+    assert np.array_equal(render_patch(quiet, seconds=1.0), render_patch(quiet, seconds=1.0, compressor=False))

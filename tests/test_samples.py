@@ -42,7 +42,7 @@ def folder(tmp_path_factory) -> Path:
     sf.write(root / "tone" / "a_1000.wav", tone(1000, 0.2), RATE, subtype="FLOAT")
     (root / "tone" / "notes.txt").write_text("not audio: ignored")
     click = np.zeros(960)
-    click[0], click[1:48] = 0.5, 0.2 * np.exp(-np.arange(47) / 8.0)
+    click[0], click[1:48] = 0.5, 0.2 * np.exp(-np.arange(47) / 8.0)  # under the master compressor's knee
     sf.write(root / "click" / "click.wav", click, RATE, subtype="FLOAT")
     sf.write(root / "ramp" / "ramp.wav", tone(1000, 0.2) * np.linspace(0, 1, int(0.2 * RATE)), RATE, subtype="FLOAT")
     sf.write(root / "long" / "long.wav", tone(501, 1.0), RATE, subtype="FLOAT")

@@ -1,10 +1,13 @@
 """Effects: per voice (shape, crush, coarse, low- and high-pass) and on the send buses (an FDN
-reverb and a stereo feedback delay), as SuperDirt lays them out.
+reverb, a stereo feedback delay and a chorus), as SuperDirt lays them out.
 
 A voice with effects renders into a scratch buffer, is processed there, and is then mixed into
 the dry bus and, by its `room` and `delay` amounts, into the reverb and delay sends. The
 reverb is an 8-line feedback delay network with a Householder matrix (Jot), damped in the loop;
 `size` sets its decay time. The send buses' settings follow the latest event that names them.
+The chorus (`chorus`, a send like `room`; SuperDirt has none) is one delay line read by two taps
+whose delays (14 ms +- 2 ms) swing in quadrature at 0.9 Hz, one tap to each side: a pitch wobble
+of about 10 cents that differs left and right, so a sound sent to it thickens and widens.
 """
 
 import math
@@ -23,15 +26,19 @@ DELAY_SECONDS = 4.0
 # positions, then per reverb line its damping state, loop gain, length and latest output
 SIZE, DELAY_TIME, FEEDBACK, REVERB_POS, DELAY_POS = range(5)
 DAMP0, GAIN0, LEN0, OUT0 = 5, 13, 21, 29
-BUS_FIELDS = 37
+CHORUS_POS, CHORUS_PHASE = 37, 38
+BUS_FIELDS = 39
+CHORUS_LINE = 4096  # samples (a power of two): 16 ms of delay fit up to 192 kHz
+CHORUS_DELAY, CHORUS_DEPTH, CHORUS_RATE = 0.014, 0.002, 0.9  # seconds, seconds, Hz
 
 
-def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(reverb lines: 8 for the network and 4 for its diffusers, delay line, settings), silent,
-    with SuperDirt's defaults."""
+def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """(reverb lines: 8 for the network and 4 for its diffusers, delay line, chorus line, settings),
+    silent, with SuperDirt's defaults."""
     settings = np.zeros(BUS_FIELDS)
     settings[SIZE], settings[DELAY_TIME], settings[FEEDBACK] = 0.5, 0.25 * rate, 0.5
-    return (np.zeros((12, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), settings)
+    return (np.zeros((12, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), np.zeros(CHORUS_LINE),
+            settings)
 
 
 @njit(cache=True, nogil=True)
@@ -69,10 +76,43 @@ def voice_effects(v, x, n, sr):
     v[FX0], v[FX1], v[FX2], v[FX3], v[FX4], v[FX5] = held_l, held_r, count, lp_l, lp_r, hp_state
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _tap(line, pos, delay):
+    """The line's value `delay` samples (fractional) before pos, linearly interpolated."""
+    whole = int(delay)
+    frac = delay - whole
+    a = line[(pos - whole) & (CHORUS_LINE - 1)]
+    b = line[(pos - whole - 1) & (CHORUS_LINE - 1)]
+    return a + (b - a) * frac
+
+
 @njit(cache=True, nogil=True)
-def buses(buf, reverb_in, delay_in, lines, delay, settings, n, sr):
-    """Run the reverb and the delay over their sends and add what they return to the dry mix.
-    All working values live in `settings`: nothing is allocated here (this runs in the callback)."""
+def chorus(buf, chorus_in, line, settings, n, sr):
+    """The chorus bus: the send's mid signal into one line, a swinging tap to each side (the
+    LFO's sine and cosine by rotation: two trig calls a block)."""
+    pos = int(settings[CHORUS_POS])
+    phase = settings[CHORUS_PHASE]
+    step = CHORUS_RATE / sr
+    base = CHORUS_DELAY * sr
+    depth = CHORUS_DEPTH * sr
+    s, c = math.sin(2.0 * math.pi * phase), math.cos(2.0 * math.pi * phase)
+    ds, dc = math.sin(2.0 * math.pi * step), math.cos(2.0 * math.pi * step)
+    for i in range(n):
+        line[pos] = (chorus_in[i, 0] + chorus_in[i, 1]) * 0.5
+        buf[i, 0] += _tap(line, pos, base + depth * s)
+        buf[i, 1] += _tap(line, pos, base + depth * c)
+        pos = (pos + 1) & (CHORUS_LINE - 1)
+        s, c = s * dc + c * ds, c * dc - s * ds
+    phase = (phase + n * step) % 1.0
+    settings[CHORUS_POS], settings[CHORUS_PHASE] = pos, phase
+
+
+@njit(cache=True, nogil=True)
+def buses(buf, reverb_in, delay_in, chorus_in, lines, delay, chorus_line, settings, n, sr):
+    """Run the reverb, the delay and the chorus over their sends and add what they return to the
+    dry mix. All working values live in `settings`: nothing is allocated here (this runs in the
+    callback)."""
+    chorus(buf, chorus_in, chorus_line, settings, n, sr)
     scale = sr / 48000.0
     decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
     for j in range(8):
