@@ -76,3 +76,23 @@ def test_square_triangle_pulse_and_noise_sound():
     for sound in ("square", "triangle", "pulse", "noise", "sine"):
         audio = render(f'setcps 1\nd1 $ s "{sound}" # pw 0.2', 0.5)
         assert np.sqrt(np.mean(audio[:20000] ** 2)) > 0.05, sound
+
+
+def test_a_stolen_voice_fades_out_instead_of_clicking():
+    """160 long notes a cycle and a pool of 128: from the 129th on, each note steals the oldest voice.
+    Against the same patch with room for every voice, the difference is exactly the stolen voices:
+    nothing before the first steal, then their sound going away, as 3 ms fades, never a jump."""
+    text = 'setcps 0.25\nd1 $ fast 5 $ n "0 .. 31" # s "sine" # octave 3 # sustain 8 # gain 0.02'
+    patch = parse_patch(text)
+    stolen = render_patch(patch, rate=RATE, seconds=4.0, compressor=False).astype(np.float64)[:, 0]
+    roomy = render_patch(patch, rate=RATE, seconds=4.0, compressor=False, voices=512).astype(np.float64)[:, 0]
+    one = 0.02 * np.cos(np.pi / 4) * 0.8  # one voice's level
+    first_steal = 128 * RATE * 4 // 160  # the 129th note
+    gone = stolen - roomy
+    assert np.array_equal(stolen[:first_steal], roomy[:first_steal])
+    assert np.abs(gone[first_steal:]).max() > 0.5 * one  # the stolen notes were heard, and then not
+    # a jump: how far a sample lands from where the two before it were heading (the second difference).
+    # A voice stopped dead jumps by its value there (up to `one`); the sines themselves bend by far less
+    jumps = np.abs(np.diff(gone, 2))
+    assert jumps.max() < 0.05 * one, f"a click of {jumps.max() / one:.2f} of a voice's level"
+    assert np.abs(np.diff(stolen, 2)).max() < np.abs(np.diff(roomy, 2)).max() + 0.05 * one

@@ -7,6 +7,8 @@
 - the same kernel in-process: µs per voice per 128-frame block (what `jam bench` prints)
 - warm start: a fresh process to the first rendered sample (kernels from numba's cache)
 - W2 'groove' (../shared/bench/w2_groove.mid) through `jam render --midi-in`
+- sample voices: µs per voice per 128-frame block, stereo files at speed 1 (whole frames) and at
+  other speeds (Hermite interpolation), from a SampleBank loaded in-process
 Reference figures on this kind of machine, from ../shared/bench/WORKLOADS.md: scsynth -N 39x
 (about 1.0 µs per voice per block), Csound 28.5x, a fused numba kernel 0.30-0.45 µs.
 """
@@ -50,6 +52,8 @@ def main() -> None:
             print(f"W2 via jam render --midi-in, 60 s: median {t_w2:.2f} s = {60 / t_w2:.1f}x real time "
                   "(FluidSynth, reverb and chorus on: 56x in WORKLOADS.md; ours sends to its reverb by CC 91)")
 
+    sample_voices()
+
     from engine.bench import headroom
 
     figures = headroom()
@@ -57,6 +61,43 @@ def main() -> None:
         print(f"in-process W1 voices, {n:4d} sounding: {us:.3f} µs per voice per 128-frame block")
     print(f"1000 voices: {figures['share_of_a_core_for_1000_voices'] * 100:.0f}% of one core "
           f"(target: 0.65 µs per voice per block, 1000 voices in a quarter of a core)")
+
+
+def sample_voices(count: int = 256, block: int = 128, rate: int = 48000, blocks: int = 400, runs: int = 5) -> None:
+    """Time `count` sample voices per block: a 10 s stereo file, played at speed 1 and at varied speeds."""
+    import numpy as np
+    import soundfile
+
+    from engine.kernel import EventRing, warm_up
+    from engine.samples import SampleBank
+    from engine.voices import (EV_BANK_CHANNELS, EV_BANK_FRAMES, EV_BANK_START, EV_END, EV_GAIN, EV_GATE, EV_KIND,
+                               EV_PAN, EV_RELEASE, EV_SPEED, EVENT_FIELDS, HELD, SAMPLE)
+
+    warm_up(float(rate))
+    with tempfile.TemporaryDirectory() as tmp:
+        (Path(tmp) / "loop").mkdir()
+        noise = np.random.default_rng(1).uniform(-0.5, 0.5, (10 * rate, 2))
+        soundfile.write(Path(tmp) / "loop" / "loop.wav", noise, rate, subtype="FLOAT")
+        bank = SampleBank(tmp, rate)
+        start, frames, channels = bank.get("loop", 0)
+        for label, speeds in (("speed 1", np.ones(count)), ("speeds 0.5-2", np.linspace(0.5, 2.0, count) + 1e-3)):
+            times = []
+            for _ in range(runs):
+                rows = np.zeros((count, EVENT_FIELDS))
+                rows[:, EV_KIND], rows[:, EV_GAIN], rows[:, EV_PAN] = SAMPLE, 0.01, 0.5
+                rows[:, EV_BANK_START], rows[:, EV_BANK_FRAMES], rows[:, EV_BANK_CHANNELS] = start, frames, channels
+                rows[:, EV_END], rows[:, EV_SPEED], rows[:, EV_GATE], rows[:, EV_RELEASE] = 1.0, speeds, HELD, 240
+                ring = EventRing(capacity=max(16, count), voices=count, max_block=block, samples=bank)
+                ring.push(rows)
+                out = np.zeros((block, 2), dtype=np.float32)
+                ring.render(out, 0, float(rate))
+                begin = time.perf_counter()
+                for b in range(1, blocks + 1):
+                    ring.render(out, b * block, float(rate))
+                times.append((time.perf_counter() - begin) / blocks / count)
+                assert ring.active_voices() == count
+            print(f"sample voices, {count} sounding, stereo, {label}: "
+                  f"{statistics.median(times) * 1e6:.3f} µs per voice per {block}-frame block")
 
 
 if __name__ == "__main__":
