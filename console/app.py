@@ -401,14 +401,16 @@ class JamApp(App):
 
 
 def run_console(patch_path: Path, socket_path: Path, start: bool, audio: bool = True,
-                device: str | None = None, midi: str | None = None, voice_input: str | None = None) -> int:
+                device: str | None = None, midi: str | None = None, voice_input: str | None = None,
+                midi_file: str | None = None) -> int:
     """Run the console; with start, own an engine process and stop it on the way out."""
     proc = None
     log = socket_path.with_suffix(".log")
     if start:
         print("starting the engine…", flush=True)
         try:
-            proc = start_engine(socket_path, audio=audio, device=device, log=log, midi=midi, voice_input=voice_input)
+            proc = start_engine(socket_path, audio=audio, device=device, log=log, midi=midi, voice_input=voice_input,
+                                midi_file=midi_file)
         except EngineUnavailable as err:
             print(f"jam: {err}")
             return 1

@@ -41,12 +41,15 @@ def cmd_console(argv: list[str]) -> int:
     parser.add_argument("--midi", metavar="PATTERN", help="play the MIDI input ports whose names match (regex)")
     parser.add_argument("--voice-input", metavar="DEVICE_OR_WAV",
                         help="where f4 listens for spoken directions: an input device (part of its name) or a WAV file")
+    parser.add_argument("--midi-file", metavar="FILE.mid",
+                        help="play a MIDI file, looped, as if you played it (rehearsal: the band follows it)")
     args = parser.parse_args(argv)
     from .app import run_console
     from .client import private_socket_path
 
     return run_console(args.patch or DEFAULT_PATCH, private_socket_path(), start=True,
-                       audio=not args.no_audio, device=args.device, midi=args.midi, voice_input=args.voice_input)
+                       audio=not args.no_audio, device=args.device, midi=args.midi, voice_input=args.voice_input,
+                       midi_file=args.midi_file)
 
 
 def cmd_serve(argv: list[str]) -> int:

@@ -63,7 +63,8 @@ def private_socket_path() -> Path:
 
 
 def start_engine(path: Path, audio: bool = True, device: str | None = None, wait: float = 60.0,
-                 log: Path | None = None, midi: str | None = None, voice_input: str | None = None) -> subprocess.Popen:
+                 log: Path | None = None, midi: str | None = None, voice_input: str | None = None,
+                 midi_file: str | None = None) -> subprocess.Popen:
     """Start `python -m engine` on path and wait until it answers (the first start compiles kernels)."""
     cmd = [sys.executable, "-m", "engine", "--socket", str(path), "--exit-with-parent"]
     if not audio:
@@ -74,6 +75,8 @@ def start_engine(path: Path, audio: bool = True, device: str | None = None, wait
         cmd += ["--midi", midi]
     if voice_input:
         cmd += ["--voice-input", voice_input]
+    if midi_file:
+        cmd += ["--midi-file", str(midi_file)]
     protocol.private_dir(path.parent)
     env = dict(os.environ, OPENBLAS_NUM_THREADS="1")
     stderr = open(log, "ab") if log else subprocess.DEVNULL

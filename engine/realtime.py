@@ -24,10 +24,12 @@ from dsl.rational import Fraction
 from .kernel import LATE, METERING, EventRing, warm_up
 from .accompanist.live import MELODIC, LiveBand
 from .midi_input import MidiInput, MidiPlayer, listen
+from .rehearsal import Rehearsal
 from .samples import SampleBank
 from .voices import EV_CHANNEL, EV_FREQ, EV_GATE, EV_KIND, EV_SAMPLE, EV_VELOCITY, PIANO
 from .scheduler import Scheduler
 
+REHEARSAL = "file"  # the channel name a rehearsal MIDI file plays on (meters, piano roll)
 LOOKAHEAD = 0.15  # seconds of events queued ahead of the audio
 TICK = 0.04  # how often the scheduler thread wakes: fewer, larger queries hold the GIL less in all
 
@@ -105,6 +107,7 @@ class RealtimeEngine:
         self.midi_player = MidiPlayer(rate, midi_instrument)
         self._midi_running = threading.Event()
         self.band = LiveBand(self)
+        self.rehearsal: Rehearsal | None = None  # a MIDI file playing the performer's part
         self.roll: deque[list] = deque(maxlen=1024)  # [start, end sample (-1: held), pitch, who]: the piano roll
 
     # -- audio ---------------------------------------------------------------
@@ -173,6 +176,11 @@ class RealtimeEngine:
                 with self.lock:
                     rows = self.scheduler.rows_between(self.scheduled_until, target)
                     band_slots = {self.scheduler.meter_slots.get(name) for name in self.band.owned}
+                    if self.rehearsal is not None and not self.scheduler.stopped:
+                        played = self.rehearsal.rows_between(self.scheduled_until, target,
+                                                             self.scheduler.meter_slot(REHEARSAL))
+                        rows = np.concatenate([rows, played])
+                        rows = rows[np.lexsort((rows[:, EV_KIND], rows[:, EV_SAMPLE]))]
                 self.ring.push(rows)
                 for start, end, pitch, velocity, who in self._remember(rows, band_slots):
                     if who == "you" and self.band.running:  # the band follows the performer's channels
@@ -259,6 +267,16 @@ class RealtimeEngine:
     def panic(self) -> None:
         self.hush()
         self.ring.panic()
+
+    def rehearse(self, path: str) -> float:
+        """Play a MIDI file as the performer's part, looped, from the next cycle on, at its tempo;
+        returns the tempo. Raises ValueError (or OSError) for a file that cannot be played."""
+        rehearsal = Rehearsal(path, self.rate)
+        with self.lock:
+            self.scheduler.set_cps(Fraction(round(rehearsal.bpm * 1000), 240 * 1000), self.scheduled_until)
+            rehearsal.start = self.scheduler.sample_at(self.scheduler.cycle_at(self.scheduled_until) // 1 + 1)
+            self.rehearsal = rehearsal
+        return rehearsal.bpm
 
     def _heard(self, sample: int, pitch: int, velocity: int) -> None:
         """A note of the MIDI input: the band follows it, the piano roll shows it."""

@@ -155,6 +155,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--device", help="output device (part of its name, e.g. JACK)")
     parser.add_argument("--midi", metavar="PATTERN", help="play MIDI input ports whose names match (regex; '.' = all)")
     parser.add_argument("--midi-instrument", default="piano", help="the sound MIDI notes play (default piano)")
+    parser.add_argument("--midi-file", metavar="FILE.mid",
+                        help="play a MIDI file, looped, as if you played it (rehearsal; the band follows it)")
     parser.add_argument("--voice-input", metavar="DEVICE_OR_WAV",
                         help="where spoken directions come from: an input device (part of its name; default: the "
                              "default input) or a WAV file heard as one")
@@ -174,6 +176,11 @@ def main(argv: list[str] | None = None) -> int:
         for err in patch.errors:
             print(err.format(str(args.patch)), file=sys.stderr)
         engine.apply(patch)
+    if args.midi_file:
+        try:
+            engine.rehearse(args.midi_file)
+        except (OSError, ValueError, EOFError) as err:
+            print(f"jam: cannot play {args.midi_file}: {err}", file=sys.stderr)
     engine.start()
     if engine.info.message:
         print(engine.info.message, file=sys.stderr)

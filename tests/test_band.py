@@ -216,3 +216,36 @@ def test_the_band_hears_the_performers_own_channels(silent_engine):
     engine.request("band", on=False)
     wait_until(lambda: not engine.request("status")["band"]["channels"], what="the band to leave")
     assert engine.request("status")["channels"] == ["d1"]
+
+
+def test_a_midi_file_rehearses_the_performers_part_and_the_band_follows_it(tmp_path, monkeypatch):
+    """`jam --midi-file`: the file plays at its own tempo, looped, as if played live."""
+    import mido
+
+    monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))
+    song = mido.MidiFile(ticks_per_beat=480)
+    track = mido.MidiTrack([mido.MetaMessage("set_tempo", tempo=mido.bpm2tempo(132))])
+    for chord in (A_MINOR, A_MINOR, F_MAJOR, F_MAJOR):  # a bar each, eighth notes up and down
+        for note in chord + chord[::-1]:
+            track += [mido.Message("note_on", note=note, velocity=90), mido.Message("note_off", note=note, time=240)]
+    song.tracks.append(track)
+    song.save(tmp_path / "vamp.mid")
+    sock = Path(tempfile.mkdtemp(prefix="jam-band-")) / "e.sock"
+    proc = start_engine(sock, audio=False, log=tmp_path / "engine.log", midi_file=str(tmp_path / "vamp.mid"))
+    engine = EngineClient(sock)
+    try:
+        assert round(engine.request("status")["bpm"]) == 132
+        engine.request("band", on=True)
+        chords = set()
+        deadline = time.monotonic() + 40
+        while not {"A:min", "F:maj"} <= chords and time.monotonic() < deadline:
+            chords.add(engine.request("status")["band"]["chord"])
+            time.sleep(0.1)
+        assert {"A:min", "F:maj"} <= chords, chords
+        roll = engine.request("roll", cycles=2)["notes"]
+        assert {n[2] for n in roll if n[3] == "you"} & set(A_MINOR + F_MAJOR)  # the file's notes, as yours
+        assert any(n[3] == "band" for n in roll)
+    finally:
+        stop_engine(proc, engine)
+        sock.unlink(missing_ok=True)
+        sock.parent.rmdir()
