@@ -242,3 +242,19 @@ def test_the_bank_grows_by_a_new_array_and_keeps_the_old_one_whole(folder):
 def test_same_patch_same_bytes_with_samples(folder):
     text = 'setcps 1\nd1 $ s "tone:1 bd click*2" # speed "1 1.37 -1"\nd2 $ s "long" # cut 1 # legato 0.3'
     assert np.array_equal(render(folder, text, 1.0), render(folder, text, 1.0))
+
+
+def test_the_realtime_engine_shares_one_bank_from_jam_samples(folder, monkeypatch):
+    """RealtimeEngine takes its folders from JAM_SAMPLES unless given; the scheduler loads into the
+    very bank the kernel reads, and a block rendered after the event plays the file."""
+    from engine.realtime import RealtimeEngine
+
+    monkeypatch.setenv("JAM_SAMPLES", str(folder))
+    engine = RealtimeEngine(audio=False)
+    assert "tone" in engine.samples and engine.ring.samples is engine.scheduler.samples is engine.samples
+    assert "tone" not in RealtimeEngine(audio=False, samples=str(folder / "tone")).samples  # given: that path only
+    engine.apply(parse_patch('setcps 1\nd1 $ s "click"'))
+    engine.ring.push(engine.scheduler.rows_between(0, 128))
+    out = np.zeros((128, 2), dtype=np.float32)
+    engine.ring.render(out, 0, float(RATE))
+    assert abs(out[0, 0] - 0.5 * CENTRE) < 1e-6
