@@ -22,6 +22,7 @@ from .editor import PatchEditor
 from .meters import Meters
 from .piano_roll import PianoRoll
 from .palette import FunctionsProvider
+from .keys_screen import KeysScreen
 from .recent import recent, remember
 from .screens import HelpScreen, OpenScreen, RecoverScreen, SaveAsScreen
 
@@ -65,6 +66,7 @@ class JamApp(App):
         Binding("f4", "listen", "Listen", priority=True, show=False),
         Binding("alt+z", "undo_direction", "Undo direction", priority=True, show=False),
         Binding("ctrl+f", "freeze", "Freeze the band", priority=True, show=False),
+        Binding("f12", "keys", "Keys", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ] + [Binding(f"alt+{i}", f"toggle('mute', 'd{i}')", f"mute d{i}", show=False, priority=True) for i in range(1, 10)] \
@@ -250,6 +252,11 @@ class JamApp(App):
         editor.insert(gap + reply["text"], editor.document.end)
         self.evaluate(reply["text"].rstrip("\n"), first)  # the same parts, now placed in the editor
         self.show(f"the band's bars are yours: {' '.join(reply['channels'])} (ctrl+z takes the text out)")
+
+    def action_keys(self) -> None:
+        """Play notes on the computer keyboard (no MIDI keyboard needed)."""
+        if not isinstance(self.screen, KeysScreen):
+            self.push_screen(KeysScreen(self.client))
 
     def action_undo_direction(self) -> None:
         self._direct("undo")

@@ -26,6 +26,7 @@ KEYS = [
     ("alt+z", "undo the last direction (or rating)"),
     ("ctrl+f", "freeze the band: its last bars become text in the patch, yours to edit"),
     ("ctrl+o", "open a patch: a path, a recent one or a demo"),
+    ("f12", "the computer keyboard as an instrument: z s x d c v g b h n j m, q 2 w 3 e r 5 t 6 y 7 u"),
     ("ctrl+s", "save"),
     ("f2", "save as"),
     ("ctrl+p", "command palette: the pattern functions with their docs"),

@@ -122,6 +122,12 @@ class MidiPlayer:
         row[EV_NOTE_KEY] = 1 + channel * 128 + note
         return row
 
+    def note(self, pitch: int, velocity: float, sample: int, length: int) -> list[float]:
+        """A note of a known length (the computer keyboard's): no release event needed."""
+        row = self._note_on(0, pitch, velocity, sample)
+        row[EV_GATE], row[EV_NOTE_KEY] = float(length), 0.0
+        return row
+
     def _release(self, channel: int, note: int, sample: int) -> list[float]:
         row = [0.0] * EVENT_FIELDS
         row[EV_SAMPLE], row[EV_KIND], row[EV_NOTE_KEY] = sample, RELEASE_KIND, 1 + channel * 128 + note

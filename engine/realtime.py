@@ -108,6 +108,7 @@ class RealtimeEngine:
         self._midi_running = threading.Event()
         self.band = LiveBand(self)
         self.rehearsal: Rehearsal | None = None  # a MIDI file playing the performer's part
+        self.live_lock = threading.Lock()  # the live ring has one producer at a time: MIDI or the keys
         self.roll: deque[list] = deque(maxlen=1024)  # [start, end sample (-1: held), pitch, who]: the piano roll
 
     # -- audio ---------------------------------------------------------------
@@ -207,7 +208,7 @@ class RealtimeEngine:
             self._midi_running.set()
             t = threading.Thread(target=listen, daemon=True, name="midi", args=(
                 self.midi, self.midi_player, lambda: int(self.frames[0]),
-                lambda rows: self.ring.push(np.array(rows), live=True), self._midi_running, self._heard))
+                self.play_live, self._midi_running, self._heard))
             t.start()
             self._threads.append(t)
 
@@ -267,6 +268,19 @@ class RealtimeEngine:
     def panic(self) -> None:
         self.hush()
         self.ring.panic()
+
+    def play_live(self, rows: list[list[float]]) -> None:
+        """Rows to sound now (MIDI input, the computer keyboard), ahead of everything scheduled."""
+        with self.live_lock:
+            self.ring.push(np.array(rows), live=True)
+
+    def key_note(self, pitch: int, velocity: float = 0.8, seconds: float = 0.4) -> None:
+        """A note from the computer keyboard: terminals send no key release, so it lasts `seconds`."""
+        sample = int(self.frames[0])
+        row = self.midi_player.note(pitch, velocity, sample, int(seconds * self.rate))
+        self.play_live([row])
+        self._heard(sample, pitch, int(velocity * 127))
+        self._heard(sample + int(seconds * self.rate), pitch, 0)
 
     def rehearse(self, path: str) -> float:
         """Play a MIDI file as the performer's part, looped, from the next cycle on, at its tempo;

@@ -67,6 +67,12 @@ class EngineServer:
             return self.voice.toggle()
         if op == "undo":
             return self.directions.undo()
+        if op == "note":  # the computer keyboard, as an instrument
+            pitch = int(request.get("pitch", -1))
+            if not 0 <= pitch <= 127:
+                return {"error": "a note is a MIDI pitch 0 to 127"}
+            self.engine.key_note(pitch, min(max(float(request.get("velocity", 0.8)), 0.0), 1.0))
+            return {"ok": True}
         if op == "freeze":  # the band's last bars, as the performer's own channels
             try:
                 text, channels = self.engine.band.freeze()

@@ -348,3 +348,19 @@ async def test_open_a_patch_by_path_then_from_the_recent_list(engine, tmp_path):
         assert any("hello.jam" in str(choices.get_option_at_index(i).prompt) for i in range(choices.option_count))
         await pilot.press("tab", "enter")
         await wait_for(lambda: app.editor.text == first.read_text())
+
+
+async def test_the_computer_keyboard_plays_notes_the_band_hears(engine, tmp_path):
+    app = JamApp(tmp_path / "p.jam", engine)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("f12")
+        for key in "zcbm":  # c e g b: a Cmaj7 arpeggio, octave 4
+            await pilot.press(key)
+            await pilot.pause(0.1)
+        assert engine.request("status")["voices"] >= 1  # they sound
+        assert "c4 e4 g4 b4" in str(app.screen.query_one("#keys").render())
+        assert app.editor.text == ""  # the keys played, they did not type
+        roll = engine.request("roll", cycles=2)["notes"]
+        assert sorted(n[2] for n in roll if n[3] == "you") == [60, 64, 67, 71]
+        await pilot.press("escape")
+        assert app.editor.has_focus
