@@ -249,3 +249,24 @@ def test_a_midi_file_rehearses_the_performers_part_and_the_band_follows_it(tmp_p
         stop_engine(proc, engine)
         sock.unlink(missing_ok=True)
         sock.parent.rmdir()
+
+
+def test_the_learned_follow_knob_weighs_what_the_band_hears():
+    """{"follow": 1} makes the brain trust its ear more than the model: after an A minor arpeggio
+    the chord it hears (A minor) gets more of the probability than with {"follow": 0}."""
+    import json
+    import sys
+
+    def weighed(follow: float) -> dict:
+        brain = subprocess.Popen([sys.executable, "-m", "engine.accompanist.brain"], stdin=subprocess.PIPE,
+                                 stdout=subprocess.PIPE, text=True)
+        lines = [{"reset": {"style": "pop"}}, {"follow": follow}]
+        lines += [{"note_on": {"t": i * 0.5, "pitch": A_MINOR[i % 4], "velocity": 90}} for i in range(8)]
+        lines += [{"decide": 4.0}]
+        out, _ = brain.communicate("\n".join(json.dumps(m) for m in lines) + "\n", timeout=60)
+        answers = [json.loads(line) for line in out.splitlines()]
+        assert answers[0] == {"ready": True}
+        return {w["name"]: w["p"] for w in answers[-1]["weighed"]}
+
+    close, loose = weighed(1.0), weighed(0.0)
+    assert close.get("A:min", 0) > loose.get("A:min", 0) + 0.05, (close, loose)

@@ -26,12 +26,12 @@ def session(rater, seed: int, ratings: int = 20) -> tuple[float, float]:
     return before, output_syncopation(learner.mean("funk"))
 
 
-SEEDS = range(8)
+SEEDS = range(16)
 
 
 def test_raters_who_like_syncopation_get_more_and_random_raters_move_nothing():
-    """Eight performers who like syncopation each give 20 ratings: every one of them hears more
-    of it (the share of off-beat onsets). Eight who rate at random change it, on average, by
+    """Sixteen performers who like syncopation each give 20 ratings: every one of them hears more
+    of it (the share of off-beat onsets). Sixteen who rate at random change it, on average, by
     less than half as much, in no direction."""
     start = output_syncopation(Learner().mean("funk"))
     likes = lambda s: max(1, min(5, round(3 + 25 * (s - start))))  # noqa: E731

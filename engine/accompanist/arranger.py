@@ -61,6 +61,7 @@ class Knobs:
     energy: float = 0.5
     complexity: float = 0.5
     register: float = 0.5
+    follow: float = 0.5  # not the arranger's: how closely the harmony follows what the band hears
 
 
 def voicing(pcs: list[int], previous: list[int] | None, low: int, high: int) -> list[int]:

@@ -1,4 +1,6 @@
 """The live band's brain, in its own process: the ear and the trained model, answering per beat.
+Besides those, {"follow": 0..1} sets how much the ear weighs against the model (the performer's
+learned taste; 0.5 is the shipped fusion).
 
     python -m engine.accompanist.brain      (started by the engine's live band; JSON lines)
 
@@ -19,6 +21,8 @@ import numpy as np
 from . import chords
 from .ear import key_name
 from .online import Session, answer
+
+FOLLOW_RANGE = 3.0  # follow 1 weighs the ear this many times the shipped weight; follow 0, a third of it
 
 
 def describe(session: Session, t: float, chord: int | None, top: int = 3) -> dict:
@@ -42,10 +46,14 @@ def main() -> int:
     from .decide import ModelDecider
 
     session = Session(ModelDecider())
+    shipped_ear = session.decider.ear_weight
     print(json.dumps({"ready": True}), flush=True)
     for line in sys.stdin:
         try:
             msg = json.loads(line)
+            if "follow" in msg:  # the learned taste: how closely to follow what is heard (0..1, 0.5 as shipped)
+                session.decider.ear_weight = shipped_ear * FOLLOW_RANGE ** (2 * float(msg["follow"]) - 1)
+                continue
             reply = session.handle(msg)
             if "decide" in msg:
                 reply = describe(session, float(msg["decide"]), session.decider.current if reply.get("pcs") else None)

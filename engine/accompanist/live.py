@@ -145,6 +145,7 @@ class LiveBand:
         self.running = False
         self.thread: threading.Thread | None = None
         self.dirty = False  # settings or directions changed since the band was last arranged
+        self.synced = False  # whether the brain was reset for this performance (it may still be loading)
         self.lock = threading.Lock()
 
     # -- the performer's side --------------------------------------------------
@@ -188,12 +189,13 @@ class LiveBand:
             self.learner = Learner.load()
         self.knobs = self.learner.propose(self.style())
         self.period_start = bar
+        self.brain.send({"follow": self.knobs_played().follow})
 
     # -- the thread ------------------------------------------------------------
     def start(self) -> None:
         self.running = True
         self.brain.start()
-        self.decided_beat = None
+        self.decided_beat, self.synced = None, False
         self._new_period(int(self.engine.status_cycle()))
         self.thread = threading.Thread(target=self._loop, daemon=True, name="band")
         self.thread.start()
@@ -252,9 +254,15 @@ class LiveBand:
 
     def _decide(self, beat: int, now: int) -> None:
         style = self.style()
-        if self.decided_beat is None or style != self.style_heard or beat < self.decided_beat:
-            self.origin, self.style_heard, self.plan = beat, style, {}
-            self.brain.send({"reset": {"style": style, "time_signature": "4/4", "bpm": self.engine.scheduler.bpm}})
+        if self.decided_beat is None or beat < self.decided_beat:
+            self.plan = {}  # a new start, or the transport went back
+        if self.decided_beat is None or beat < self.decided_beat or style != self.style_heard or \
+                (not self.synced and self.brain.state == "ready"):
+            self.origin, self.style_heard = beat, style  # the brain's time starts again here
+            self.synced = self.brain.send({"reset": {"style": style, "time_signature": "4/4",
+                                                     "bpm": self.engine.scheduler.bpm}})
+            self.brain.send({"follow": self.knobs_played().follow})
+        self.plan = {b: c for b, c in self.plan.items() if b >= beat - 64}  # the freeze needs 16 at most
         last_t = 0.0 if self.decided_beat is None else self.decided_beat - self.origin
         self._feed(now, last_t)
         answer = self.brain.ask({"decide": beat - self.origin}, timeout=0.1)
