@@ -23,7 +23,8 @@ from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stac
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
 from .euclid import euclid_off
 
-_parser = Lark(Path(__file__).with_name("mini.lark").read_text(), parser="lalr", propagate_positions=True)
+# the tokens carry their positions; the trees need none (and are built twice as fast without)
+_parser = Lark(Path(__file__).with_name("mini.lark").read_text(), parser="lalr")
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
 MAX_DEPTH = 64  # nesting beyond this is a mistake, not music
@@ -124,7 +125,18 @@ def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int 
     """Compile mini-notation to a pattern of `kind` atoms.
 
     line/column place the text for error messages; the atoms' source locations are
-    moved down a further line_offset lines (the statement's place in the patch)."""
+    moved down a further line_offset lines (the statement's place in the patch).
+    Patterns are pure and immutable, so the same arguments give back the same pattern."""
+    return _compile(text, kind, line, column, line_offset)
+
+
+def clear_mini_caches() -> None:
+    parse.cache_clear()
+    _compile.cache_clear()
+
+
+@lru_cache(maxsize=4096)
+def _compile(text: str, kind: str | None, line: int, column: int, line_offset: int) -> Pattern:
     try:
         tree = parse(text)
     except PatchError as err:

@@ -11,13 +11,14 @@ from dataclasses import dataclass, field
 from .rational import Fraction
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from lark import Lark, Token, Tree
 from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import controls, notes
 from .errors import PatchError, did_you_mean
+from .mini import clear_mini_caches
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
 from .values import Composed, Func, ListValue, MiniString, apply, coerce, describe
@@ -138,7 +139,7 @@ def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = Non
     for stmt in split_statements(text, first_line):
         try:
             tree = _parse_statement(stmt.text)
-            _Evaluator(scope, patch, stmt.line).statement(tree)
+            _Evaluator(scope, patch, stmt.line, stmt.text).statement(tree)
         except PatchError as err:
             patch.errors.append(_shift(err, stmt))
         except RecursionError:
@@ -185,11 +186,64 @@ def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
     pattern.query_span(cycle, cycle + 1)
 
 
+_MISSING = object()
+_VALUES: dict[tuple, Any] = {}  # (statement text, line, the scope values it names) -> its value, see _Evaluator.cached
+MAX_CACHED_VALUES = 1024
+
+
+@lru_cache(maxsize=2048)
+def _names(text: str) -> tuple[str, ...]:
+    """The names a statement uses (a statement that does not parse names none)."""
+    tree = _parse_statement(text)
+    return tuple(sorted({str(t) for t in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME")}))
+
+
+def _key_of(value: Any) -> Any:
+    """What identifies a value in scope for _Evaluator.cached: a pattern by identity, a string by
+    its text and place, a number by its type and value; TypeError for what cannot be compared."""
+    if isinstance(value, (Pattern, MiniString)):
+        return value
+    if isinstance(value, (bool, int, float, Fraction)):
+        return (type(value).__name__, value)
+    if isinstance(value, tuple):
+        return ("tuple",) + tuple(_key_of(v) for v in value)
+    raise TypeError(f"{type(value).__name__} is not kept")
+
+
+def clear_caches() -> None:
+    """Forget every parse and compilation kept for re-evaluation (for cold timings)."""
+    _parse_statement.cache_clear()
+    _names.cache_clear()
+    _VALUES.clear()
+    clear_mini_caches()
+
+
 class _Evaluator:
-    def __init__(self, scope: dict[str, Any], patch: Patch, first_line: int = 1):
+    def __init__(self, scope: dict[str, Any], patch: Patch, first_line: int = 1, text: str | None = None):
         self.scope = scope
         self.patch = patch
         self.line_offset = first_line - 1  # errors stay statement-relative; atom locations need patch lines
+        self.text = text  # the statement's text, when its value may be kept for the next evaluation
+
+    def cached(self, make: Callable[[], Any]) -> Any:
+        """make(), or what it gave when this statement was last evaluated at this line with the same
+        values for the names it uses. A live coder re-evaluates mostly unchanged text; patterns are
+        pure, immutable values, so handing back the same one is safe (and, for a channel, the trial
+        query it passed need not run again). Failures are never kept."""
+        if self.text is None:
+            return make()
+        try:
+            key = (self.text, self.line_offset,
+                   tuple((n, _key_of(self.scope[n])) for n in _names(self.text) if n in self.scope))
+            value = _VALUES.get(key, _MISSING)
+        except TypeError:  # a value in scope that cannot be a key (a function, a list): no keeping
+            return make()
+        if value is _MISSING:
+            value = make()
+            if len(_VALUES) >= MAX_CACHED_VALUES:
+                _VALUES.clear()
+            _VALUES[key] = value
+        return value
 
     def statement(self, tree: Tree) -> None:
         kind = tree.data
@@ -209,13 +263,13 @@ class _Evaluator:
             self.patch.channels.clear()
         elif kind == "let":
             name, body = tree.children
-            self.scope[str(name)] = self.expr(body)
+            self.scope[str(name)] = self.cached(lambda: self.expr(body))
         elif kind == "channel":
             name, body = tree.children
-            self.channel(str(name), body, where)
+            self.patch.channels[str(name)] = self.cached(lambda: self.channel(str(name), body, where))
         elif kind == "named_channel":
             name, body = tree.children
-            self.channel(str(name)[1:-1], body, where)
+            self.patch.channels[str(name)[1:-1]] = self.cached(lambda: self.channel(str(name)[1:-1], body, where))
         elif kind == "switch":
             action, target = tree.children
             if target is None and action != "unsolo":
@@ -243,7 +297,7 @@ class _Evaluator:
         else:
             raise AssertionError(kind)
 
-    def channel(self, name: str, body: Tree, where: tuple[int, int]) -> None:
+    def channel(self, name: str, body: Tree, where: tuple[int, int]) -> Pattern:
         value = self.expr(body)
         if isinstance(value, MiniString):
             raise PatchError(f'{name} needs controls, such as `{name} $ s "{value.text}"`', *where)
@@ -252,7 +306,7 @@ class _Evaluator:
             trial_query(pattern)
         except PLAY_ERRORS as err:
             raise PatchError(f"{name} fails when played: {err}", *where) from None
-        self.patch.channels[name] = pattern
+        return pattern
 
     def number(self, tree: Tree) -> Fraction:
         if tree.data == "negative_number":

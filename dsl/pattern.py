@@ -531,7 +531,7 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     A chain of these is one: its events are mapped back once, whatever its length, and
     atoms make their events at their final times. Without cuts, the map goes inside a stack."""
     if not cuts and a == 1 and b == 0:
-        return pat
+        return _unsteady(pat)
     node = pat.node
     kind = node[0] if node is not None else None
     if kind == "silence":
@@ -542,7 +542,7 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
         if a == a0 and b == b0 and cuts == cuts0:
-            return pat  # nothing changes (a split of what is split already)
+            return _unsteady(pat)  # nothing changes (a split of what is split already)
         if kind == "atoms":
             return _atoms(inner, a, b, cuts)
         pat = inner
@@ -552,8 +552,14 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     if kind == "stack" and not cuts:
         return stack([_transform(p, a, b) for p in pat.node[1]])
     if not cuts and a == 1 and b == 0:
-        return pat
+        return _unsteady(pat)
     return Pattern(_chain_query(pat, a, b, cuts), node=("chain", pat, a, b, cuts))
+
+
+def _unsteady(pat: Pattern) -> Pattern:
+    """pat, made by a transformation: never steady, even where the transformation changes nothing
+    (patternify takes the locations of a steady argument's atoms only through its inner join)."""
+    return Pattern(pat.query, node=pat.node) if pat.is_steady else pat
 
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
@@ -704,7 +710,7 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
     if not flat:
         return silence
     if len(flat) == 1:
-        return flat[0]
+        return _unsteady(flat[0])
     queries = [p.query for p in flat]
     if len(queries) == 2:
         q1, q2 = queries
