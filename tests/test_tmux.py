@@ -12,6 +12,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -148,3 +149,59 @@ def test_killing_the_console_mid_edit_loses_nothing(tmux, tmp_path):
     tmux.wait_for("saved")
     assert patch.read_text() == 'd1 $ s "bd" # gain 0.8 -- typed, never saved\n'
     tmux.keys("C-q")
+
+
+def test_rig_mode_survives_a_dropped_link_and_takes_a_new_console(tmux, tmp_path):
+    """`jam serve` on the rig, `jam attach` in a terminal (as over SSH): the link drops (the
+    terminal and the console get SIGHUP), the music goes on, and a new console attaches."""
+    from console.client import EngineClient
+
+    patch = tmp_path / "rig.jam"
+    patch.write_text('tempo 160\nd1 $ s "bd hh sn hh"\n')
+    sock = Path(tempfile.mkdtemp(prefix="jam-rig-")) / "rig.sock"
+    env = dict(tmux.env)
+    server = subprocess.Popen([*JAM, "serve", "--socket", str(sock), "--patch", str(patch), "--no-audio"],
+                              cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                              start_new_session=True)
+    client = EngineClient(sock)
+    try:
+        deadline = time.monotonic() + 60
+        while not sock.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        tmux.start([*JAM, "attach", str(patch), "--socket", str(sock)], tmp_path)
+        tmux.wait_for("▶ d1")
+        consoles = _children(tmux.pane_pid())
+        assert consoles, "no console process under the terminal"
+        tmux.kill()  # the link drops: tmux hangs up on the console
+        deadline = time.monotonic() + 10
+        while any(map(_alive, consoles)) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(map(_alive, consoles)), "the console outlived its terminal"
+        before = client.request("status")
+        time.sleep(1.0)
+        after = client.request("status")
+        assert after["channels"] == ["d1"] and after["cycle"] > before["cycle"] + 0.5, "the music stopped"
+
+        tmux.start([*JAM, "attach", str(patch), "--socket", str(sock)], tmp_path)
+        tmux.wait_for("▶ d1")
+        tmux.keys("C-q")  # a console that attached leaves the engine running
+        time.sleep(1.0)
+        assert server.poll() is None and client.request("status")["channels"] == ["d1"]
+    finally:
+        client.close()
+        server.send_signal(signal.SIGTERM)
+        server.wait(timeout=10)
+        sock.parent.rmdir() if sock.parent.exists() and not any(sock.parent.iterdir()) else None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+        return True
+    except ProcessLookupError:
+        return False
+
+
+def _children(pid: int) -> list[int]:
+    found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
+    return [int(c) for c in found] + [g for c in found for g in _children(int(c))]
