@@ -20,6 +20,7 @@ import subprocess
 import sys
 import threading
 import time
+from collections import deque
 from dataclasses import asdict, dataclass, field, replace
 
 from dsl.patch import parse_patch
@@ -146,6 +147,7 @@ class LiveBand:
         self.thread: threading.Thread | None = None
         self.dirty = False  # settings or directions changed since the band was last arranged
         self.synced = False  # whether the brain was reset for this performance (it may still be loading)
+        self.timings: deque[float] = deque(maxlen=256)  # seconds each beat's decision and arrangement took
         self.lock = threading.Lock()
 
     # -- the performer's side --------------------------------------------------
@@ -225,7 +227,9 @@ class LiveBand:
             beat = math.floor(beat_now + lead)
             try:
                 if self.decided_beat is None or beat > self.decided_beat:
+                    started = time.perf_counter()
                     self._decide(beat, now)
+                    self.timings.append(time.perf_counter() - started)
                 elif self.dirty:
                     self.dirty = False
                     self._play(self.decided_beat // 4, self.decided_beat)
@@ -362,7 +366,17 @@ class LiveBand:
                 "knobs": {k: round(v, 2) for k, v in asdict(self.knobs_played()).items()},
                 "extras": list(s.extras), "dropped": list(s.dropped), "gain": s.gain, "keep": s.keep,
                 "channels": sorted(self.owned),
-                "ratings": [r.value for r in self.learner.history[-8:]] if self.learner else []}
+                "ratings": [r.value for r in self.learner.history[-8:]] if self.learner else [],
+                "beat_ms": _percentiles(self.timings)}
+
+
+def _percentiles(seconds: deque) -> dict:
+    """Median and worst of the recent beats' decision times, in milliseconds (what LEAD must cover)."""
+    if not seconds:
+        return {}
+    ordered = sorted(seconds)
+    return {"median": round(1000 * ordered[len(ordered) // 2], 2), "max": round(1000 * ordered[-1], 2),
+            "beats": len(ordered)}
 
 
 def _sound_of(text: str) -> str | None:
