@@ -22,7 +22,7 @@ CONTROLS: dict[str, str] = {
     "release": "number", "cutoff": "number", "resonance": "number", "hcutoff": "number",
     "hresonance": "number", "bandf": "number", "bandq": "number", "shape": "number",
     "crush": "number", "coarse": "number", "room": "number", "size": "number", "dry": "number",
-    "delay": "number", "delaytime": "number", "delayfeedback": "number", "orbit": "number",
+    "delay": "number", "delaytime": "number", "delayfeedback": "number", "orbit": "number", "chorus": "number",
     "channel": "number", "midinote": "note", "octave": "number", "vowel": "string", "amp": "number",
 }
 ALIASES = {"sound": "s", "lpf": "cutoff", "lpq": "resonance", "hpf": "hcutoff", "hpq": "hresonance",

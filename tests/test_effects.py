@@ -62,11 +62,9 @@ def test_shape_adds_harmonics_crush_quantises_coarse_holds_hcutoff_thins():
 
 
 def with_chorus(line: str, amount: float, seconds: float) -> np.ndarray:
-    """Render with `chorus` on every event of d1 (set on the pattern: the patch language has no
-    `chorus` control of its own yet)."""
-    patch = parse_patch("setcps 0.2\n" + line)
+    """Render with `# chorus amount` on d1, written in the patch as a performer would."""
+    patch = parse_patch(f"setcps 0.2\n{line} # chorus {amount}")
     assert not patch.errors, patch.errors
-    patch.channels["d1"] = patch.channels["d1"].fmap(lambda v: {**v, "chorus": amount})
     return render_patch(patch, rate=RATE, seconds=seconds).astype(np.float64)
 
 
