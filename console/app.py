@@ -68,14 +68,15 @@ class JamApp(App):
         Binding("ctrl+f", "freeze", "Freeze the band", priority=True, show=False),
         Binding("f12", "keys", "Keys", priority=True, show=False),
         Binding("f1", "help", "Help", priority=True),
-        Binding("ctrl+q", "quit", "Quit", priority=True),
+        Binding("ctrl+q", "quit", "Quit", priority=True, show=False),
     ] + [Binding(f"alt+{i}", f"toggle('mute', 'd{i}')", f"mute d{i}", show=False, priority=True) for i in range(1, 10)] \
       + [Binding(f"alt+{symbol}", f"toggle('solo', 'd{i}')", f"solo d{i}", show=False, priority=True)
          for i, symbol in enumerate(("exclamation_mark", "at", "number_sign", "dollar_sign", "percent_sign",
                                      "circumflex_accent", "ampersand", "asterisk", "left_parenthesis"), 1)]
     BINDINGS += [Binding("ctrl+up", "rate(5)", "More like this", priority=True, show=False),
                  Binding("ctrl+down", "rate(1)", "Not that", priority=True, show=False)] \
-        + [Binding(f"alt+{key}", f"rate({value})", f"rate {value}", show=False, priority=True)
+        + [Binding(f"alt+{key}", f"rate({value})", "Rate" if key == "q" else f"rate {value}", show=key == "q",
+                   key_display="alt+q..t" if key == "q" else None, priority=True)
            for value, key in enumerate("qwert", 1)]
     WIDE = 100  # columns from which the meters are shown beside the editor
     TALL = 36  # rows from which the piano roll is shown under them
@@ -104,7 +105,7 @@ class JamApp(App):
                             id="direct")
         yield BandPanel(id="band")
         yield Static("starting…", id="status")
-        yield Footer()
+        yield Footer(show_command_palette=False)  # ctrl+p is in the help: the room goes to the rating keys
 
     def base(self, selector: str, kind: type):
         """A widget of the main screen, whatever modal is over it."""
