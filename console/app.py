@@ -30,6 +30,13 @@ from .screens import HelpScreen, OpenScreen, RecoverScreen, SaveAsScreen
 DEMOS = Path(__file__).resolve().parent.parent / "patches"
 
 
+def playing_names(channels: list[str], silenced: list[str]) -> list[str]:
+    """The audible channels for the status line, the band's folded into one name."""
+    audible = [c for c in channels if c not in silenced]
+    band = [c for c in audible if c.startswith("band-")]
+    return (["band"] if band else []) + [c for c in audible if not c.startswith("band-")]
+
+
 def block_at(text: str, row: int) -> tuple[str, int]:
     """The paragraph (lines between blank lines) holding row, and its first line number (1-based)."""
     lines = text.split("\n")
@@ -386,7 +393,7 @@ class JamApp(App):
         if s.get("style"):
             parts.append(s["style"])
         parts += [audio, f"cpu {s.get('load', 0) * 100:.0f}%", f"xrun {s['xruns']}",
-                  "▶ " + (" ".join(c for c in s["channels"] if c not in s.get("silenced", [])) or "–")]
+                  "▶ " + (" ".join(playing_names(s["channels"], s.get("silenced", []))) or "–")]
         midi = s.get("midi")
         if midi:
             names = ["c", "c#", "d", "eb", "e", "f", "f#", "g", "ab", "a", "bb", "b"]

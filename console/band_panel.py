@@ -62,4 +62,5 @@ class BandPanel(Static):
             who = {"voice": "heard", "typed": "typed", "key": "key"}.get(last.get("source"), "")
             text.append(f'{who} "{last["text"]}" → ', style="dim")
             text.append(last["did"], style="dim" if last["did"].startswith("nothing") else "")
+        text.no_wrap, text.overflow = True, "ellipsis"  # one line each, whatever the width
         self.update(text)

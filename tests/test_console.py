@@ -247,6 +247,7 @@ async def test_the_band_key_the_direction_line_and_undo(engine, tmp_path):
         await pilot.press("f6")
         await wait_for(lambda: "the band plays pop" in text_of(app, "#messages"))
         await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)  # it heard d1
+        await wait_for(lambda: "▶ band d1" in text_of(app, "#status"))  # its channels, folded into one name
         await pilot.press("f3")
         assert app.query_one("#direct").has_focus
         await pilot.press(*"switch to jazz", "enter")
