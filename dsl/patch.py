@@ -7,6 +7,7 @@ good statements apply and the bad ones come back as `PatchError`s.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from .rational import Fraction
 from functools import lru_cache
@@ -191,11 +192,14 @@ _VALUES: dict[tuple, Any] = {}  # (statement text, line, the scope values it nam
 MAX_CACHED_VALUES = 1024
 
 
+_NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_']*")
+
+
 @lru_cache(maxsize=2048)
 def _names(text: str) -> tuple[str, ...]:
-    """The names a statement uses (a statement that does not parse names none)."""
-    tree = _parse_statement(text)
-    return tuple(sorted({str(t) for t in tree.scan_values(lambda v: isinstance(v, Token) and v.type == "NAME")}))
+    """Every word of a statement that could be a name it uses (some are not: words in strings,
+    keywords; naming too many only makes _Evaluator.cached's key longer)."""
+    return tuple(sorted(set(_NAME.findall(text))))
 
 
 def _key_of(value: Any) -> Any:

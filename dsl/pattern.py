@@ -537,7 +537,7 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     if kind == "silence":
         return pat
     if kind == "atoms" or kind == "chain":
-        _, inner, a0, b0, cuts0 = node
+        inner, a0, b0, cuts0 = node[1:5]
         cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
         a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
@@ -546,14 +546,24 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         if kind == "atoms":
             return _atoms(inner, a, b, cuts)
         pat = inner
-        kind = pat.node[0] if pat.node is not None else None
     else:
         cuts = _prune(cuts, None)
-    if kind == "stack" and not cuts:
-        return stack([_transform(p, a, b) for p in pat.node[1]])
     if not cuts and a == 1 and b == 0:
         return _unsteady(pat)
-    return Pattern(_chain_query(pat, a, b, cuts), node=("chain", pat, a, b, cuts))
+    return Pattern(_lazy(lambda: _chain_query(pat, a, b, cuts)), node=("chain", pat, a, b, cuts))
+
+
+def _lazy(make: Callable[[], Callable[[TimeSpan], list[Event]]]) -> Callable[[TimeSpan], list[Event]]:
+    """A query made when first asked: building patterns stays cheap, and those never queried
+    (the steps of a chain of transformations) are never worked out."""
+    made: list[Callable[[TimeSpan], list[Event]]] = []
+
+    def query(span: TimeSpan) -> list[Event]:
+        if not made:
+            made.append(make())
+        return made[0](span)
+
+    return query
 
 
 def _unsteady(pat: Pattern) -> Pattern:
@@ -564,29 +574,26 @@ def _unsteady(pat: Pattern) -> Pattern:
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
     q = pat.query
-    if cuts and pat.node is not None and pat.node[0] == "stack":
-        # each piece of the query, through each pattern of the stack with the map taken inside it
-        inner: list[list[Callable[[TimeSpan], list[Event]]]] = []  # made when first needed
+    if pat.node is not None and pat.node[0] == "stack":
+        # the map taken inside each pattern of the stack; each piece of the query through them all
+        inner = _stack_query([_transform(p, a, b) for p in pat.node[1]])
+        if not cuts:
+            return inner
 
         def query(span: TimeSpan) -> list[Event]:
-            if not inner:
-                inner.append([_transform(p, a, b).query for p in pat.node[1]])
             pieces = _cut(span, cuts)
             if pieces is None:
-                return [e for q in inner[0] for e in q(span)]
-            return [e for piece in pieces for q in inner[0] for e in q(piece)]
+                return inner(span)
+            return [e for piece in pieces for e in inner(piece)]
 
         return query
     if cuts:
-        direct: list[Callable[[TimeSpan], list[Event]]] = []  # the same without the cuts, made when first needed
         mapped = _chain_query(pat, a, b, ())
 
         def query(span: TimeSpan) -> list[Event]:
             pieces = _cut(span, cuts)
-            if pieces is None:  # nothing to cut: the map alone, taken inside stacks and atoms
-                if not direct:
-                    direct.append(_transform(pat, a, b).query)
-                return direct[0](span)
+            if pieces is None:
+                return mapped(span)
             return [e for piece in pieces for e in mapped(piece)]
 
         return query
@@ -680,7 +687,7 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
         return out
 
     # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    return Pattern(query, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, ()))
+    return Pattern(query, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []))
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -699,25 +706,31 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
             flat.extend(node[1])
         elif p is not silence:
             flat.append(p)
-    # neighbouring plain sequences of atoms become one pattern of layers (each layer in turn, as stack does)
-    merged: list[Pattern] = []
-    for p in flat:
-        if merged and _plain_atoms(p) and _plain_atoms(merged[-1]):
-            merged[-1] = _atoms(merged[-1].node[1] + p.node[1])
-        else:
-            merged.append(p)
-    flat = merged
     if not flat:
         return silence
     if len(flat) == 1:
         return _unsteady(flat[0])
-    queries = [p.query for p in flat]
+    flat_ = tuple(flat)
+    return Pattern(_lazy(lambda: _stack_query(flat_)), node=("stack", flat_))
+
+
+def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
+    # neighbouring plain sequences of atoms become one pattern of layers (each layer in turn, as stack does)
+    merged: list[Pattern] = []
+    for p in patterns:
+        layers = _plain_layers(p)
+        before = _plain_layers(merged[-1]) if merged and layers is not None else None
+        if before is not None:
+            merged[-1] = _atoms(before + layers)
+        else:
+            merged.append(p)
+    queries = [p.query for p in merged]
+    if len(queries) == 1:
+        return queries[0]
     if len(queries) == 2:
         q1, q2 = queries
-        query = lambda span: q1(span) + q2(span)  # noqa: E731
-    else:
-        query = lambda span: [e for q in queries for e in q(span)]  # noqa: E731
-    return Pattern(query, node=("stack", tuple(flat)))
+        return lambda span: q1(span) + q2(span)
+    return lambda span: [e for q in queries for e in q(span)]
 
 
 def slowcat(patterns: Sequence[Pattern]) -> Pattern:
@@ -761,11 +774,6 @@ def _atom_sequence(slots: list[tuple[Time, Time, Pattern]]) -> Pattern:
 Atom = tuple  # (begin, end, value, locations): 0 <= begin < end <= 1 inside the cycle
 
 
-def _plain_atoms(p: Pattern) -> bool:
-    node = p.node
-    return node is not None and node[0] == "atoms" and node[2] == 1 and node[3] == 0 and not node[4]
-
-
 def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
            splits: tuple[tuple[Time, Time], ...] = ()) -> Pattern:
     """Layers of atoms, the same in every cycle, seen through a map of time.
@@ -779,25 +787,58 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     layers = tuple(layer for layer in (tuple(layer) for layer in layers) if layer)
     if not layers:
         return silence
-    if len(layers) == 1 and not splits and a.denominator == 1 and b.denominator == 1 and (a != 1 or b != 0):
-        k = int(a)
-        if k * len(layers[0]) <= MAX_SLOTS:  # `x*4`: four copies of x's atoms in one cycle
-            layers = (tuple(((i + ab) / a, (i + ae) / a, v, loc) for i in range(k) for ab, ae, v, loc in layers[0]),)
-            a, b = _ONE, _ZERO
-    node = ("atoms", layers, a, b, splits)
-    if a == 1 and b == 0 and not splits:
-        return Pattern(_plain_atoms_query(layers), node=node)
-    return Pattern(_mapped_atoms_query(layers, a, b, splits), node=node)
+    node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
+    return Pattern(_lazy(lambda: _atoms_query(node)), node=node)
+
+
+def _node_unrolled(node: tuple) -> tuple[tuple[tuple[Atom, ...], ...], Time] | None:
+    """The atoms of an atoms node read at t + shift instead of a*t + b, as (layers, shift), where
+    a is a whole number (`x*4` is four copies of x's atoms in one cycle, in each layer: each layer
+    still plays all its cycles before the next, so a query over several cycles keeps its order);
+    None where a is not, or the copies would be too many. Made once."""
+    memo = node[5]
+    if not memo:
+        layers, a, b = node[1], node[2], node[3]
+        k = a.numerator
+        if a.denominator != 1 or k * sum(len(layer) for layer in layers) > MAX_SLOTS:
+            memo.append(None if k != 1 or a.denominator != 1 else (layers, b))
+        elif k == 1:
+            memo.append((layers, b))
+        else:
+            memo.append((tuple(tuple(((i + ab) / a, (i + ae) / a, v, loc) for i in range(k)
+                                     for ab, ae, v, loc in layer) for layer in layers), b / a))
+    return memo[0]
+
+
+def _plain_layers(p: Pattern) -> tuple[tuple[Atom, ...], ...] | None:
+    """The layers of a pattern of atoms that plays them at time t itself, or None."""
+    node = p.node
+    if node is None or node[0] != "atoms" or node[4]:
+        return None
+    unrolled = _node_unrolled(node)
+    return unrolled[0] if unrolled is not None and unrolled[1].denominator == 1 else None
+
+
+def _atoms_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    splits = node[4]
+    unrolled = _node_unrolled(node)
+    if unrolled is None:
+        return _mapped_atoms_query(node[1], node[2], node[3], splits)
+    layers, shift = unrolled
+    if not splits and shift.denominator == 1:  # a whole number of cycles later: the same atoms
+        return _plain_atoms_query(layers)
+    return _mapped_atoms_query(layers, _ONE, shift, splits)
 
 
 def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSpan], list[Event]]:
+    flat = tuple(atom for layer in layers for atom in layer)  # in one cycle, the layers in turn are one list
+
     def query(span: TimeSpan) -> list[Event]:
         out: list[Event] = []
         b, e = span.begin, span.end
         c = b.__floor__()
         if b <= e <= c + 1:
-            for layer in layers:
-                _atoms_in_cycle(layer, span, c, out)
+            _atoms_in_cycle(flat, span, c, out)
         else:
             pieces = [(piece, piece.begin.__floor__()) for piece in span.cycles()]
             for layer in layers:
@@ -843,6 +884,7 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
         if not mapped:
             mapped.append(tuple(tuple((ab, ae, ab * ia, ae * ia, v, loc) for ab, ae, v, loc in layer)
                                 for layer in layers))
+            mapped.append((tuple(atom for layer in mapped[0] for atom in layer),))  # for one piece
         out: list[Event] = []
         pieces_ = _cut(span, splits) if splits else None
         for s in (span,) if pieces_ is None else pieces_:
@@ -854,7 +896,7 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
             else:
                 pieces = [(p.begin.__floor__(), p.begin, p.end, (p.begin - b) * ia, (p.end - b) * ia)
                           for p in TimeSpan(xb, xe).cycles()]
-            for layer in mapped[0]:
+            for layer in mapped[0] if len(pieces) > 1 else mapped[1]:
                 for c, xb, xe, qb, qe in pieces:
                     _spend(len(layer))
                     n = Fraction(c)
