@@ -716,14 +716,18 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
 
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
     # neighbouring plain sequences of atoms become one pattern of layers (each layer in turn, as stack does)
+    # (as do neighbours read through the same map of time, uncut: each layer still plays all of
+    # its cycles before the next)
     merged: list[Pattern] = []
+    maps: list[Any] = []
     for p in patterns:
-        layers = _plain_layers(p)
-        before = _plain_layers(merged[-1]) if merged and layers is not None else None
-        if before is not None:
-            merged[-1] = _atoms(before + layers)
+        read = _read_as(p)
+        if read is not None and maps and maps[-1] is not None and maps[-1][1:] == read[1:]:
+            merged[-1] = _atoms(maps[-1][0] + read[0], read[1], read[2])
+            maps[-1] = (maps[-1][0] + read[0],) + read[1:]
         else:
             merged.append(p)
+            maps.append(read)
     queries = [p.query for p in merged]
     if len(queries) == 1:
         return queries[0]
@@ -817,6 +821,19 @@ def _plain_layers(p: Pattern) -> tuple[tuple[Atom, ...], ...] | None:
         return None
     unrolled = _node_unrolled(node)
     return unrolled[0] if unrolled is not None and unrolled[1].denominator == 1 else None
+
+
+def _read_as(p: Pattern) -> tuple[tuple[tuple[Atom, ...], ...], Time, Time] | None:
+    """(layers, a, b) of a pattern of atoms read at a*t + b without cuts (unrolled where it can
+    be), or None."""
+    node = p.node
+    if node is None or node[0] != "atoms" or node[4]:
+        return None
+    unrolled = _node_unrolled(node)
+    if unrolled is None:
+        return node[1], node[2], node[3]
+    layers, shift = unrolled
+    return layers, _ONE, (_ZERO if shift.denominator == 1 else shift)
 
 
 def _atoms_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
