@@ -108,3 +108,18 @@ def test_errors_are_never_kept():
     for _ in range(2):
         patch = parse_patch(bad)
         assert patch.errors and "d1" not in patch.channels
+
+
+def test_a_trial_query_passed_at_one_line_is_not_run_again_at_another(monkeypatch):
+    import dsl.patch as patch_module
+    calls = []
+    real = patch_module.trial_query
+    monkeypatch.setattr(patch_module, "trial_query", lambda p, *a: (calls.append(p), real(p, *a)))
+    patch_module.clear_caches()
+    line = 'd1 $ every 3 (fast 2) $ s "bd [sn cp]"'
+    first, moved = parse_patch(line), parse_patch("tempo 120\n\n" + line)
+    assert len(calls) == 1 and not first.errors and not moved.errors
+    assert moved.channels["d1"].query_span(0, 1)[0].locations[0][0] == 3  # its own, moved, locations
+    bad = 'd2 $ s "bd" # speed ("1 <1 2>" / "<1 0>") # n (1 / "0")'
+    for text in (bad, "\n" + bad):
+        assert parse_patch(text).errors  # a failure is looked for again every time
