@@ -24,6 +24,11 @@ CONTROLS: dict[str, str] = {
     "crush": "number", "coarse": "number", "room": "number", "size": "number", "dry": "number",
     "delay": "number", "delaytime": "number", "delayfeedback": "number", "orbit": "number", "chorus": "number",
     "channel": "number", "midinote": "note", "octave": "number", "vowel": "string", "amp": "number",
+    # modulation (engine/dsp/synths.py): vibrato, tremolo, a filter LFO, pitch and filter envelopes,
+    # and the wavetable's position
+    "vibrato": "number", "vibratorate": "number", "tremolo": "number", "tremolodepth": "number",
+    "tremolorate": "number", "lfo": "number", "lforate": "number", "penv": "number", "pdecay": "number",
+    "fenv": "number", "fdecay": "number", "wave": "number",
 }
 ALIASES = {"sound": "s", "lpf": "cutoff", "lpq": "resonance", "hpf": "hcutoff", "hpq": "hresonance",
            "bpf": "bandf", "bpq": "bandq", "up": "note", "delayfb": "delayfeedback", "delayt": "delaytime",

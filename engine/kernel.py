@@ -22,7 +22,7 @@ from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_eff
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.sampler import resample, sampler
-from .dsp.synths import oscillator
+from .dsp.synths import SEMITONE, WAVETABLES, oscillator, semitones_at
 from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, CRASH, CUTOFF, DECAY, EV_ATTACK,
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_VELOCITY, EV_WIDTH, EVENT_FIELDS, FREQ, GAIN,
@@ -34,7 +34,10 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      CHANNEL, EV_CHANNEL, METERS, EV_NOTE_KEY, HELD, NOTE_KEY, RELEASE_KIND, SAMPLE, BANK_START,
                      BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN, CHORUS_SEND,
                      EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, FADE_SLOTS,
-                     STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR)
+                     STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR,
+                     BASE_FREQ, VIBRATO, VIBRATO_RATE, TREMOLO, TREMOLO_RATE, LFO, LFO_RATE, PENV, PDECAY, FENV,
+                     FDECAY, WAVE, EV_VIBRATO, EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE,
+                     EV_PENV, EV_PDECAY, EV_FENV, EV_FDECAY, EV_WAVE, WAVETABLE)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
@@ -132,8 +135,20 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
     v[ROOM], v[DELAY_SEND], v[CHORUS_SEND] = ev[EV_ROOM], ev[EV_DELAY], ev[EV_CHORUS]
     v[CUT_GROUP] = cut
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
-    if kind < SINE or kind >= RIM:  # the oscillators filter inside; everything else after the fact
+    oscillator_kind = SINE <= kind < RIM or kind == WAVETABLE
+    if not oscillator_kind:  # the oscillators filter inside; everything else after the fact
         v[POST_CUTOFF] = ev[EV_CUTOFF]
+    # modulation: tremolo on any kind; vibrato and the pitch envelope on oscillators and instruments
+    # (instruments: once per block), the filter's LFO and envelope on oscillators. Rates in cycles
+    # per sample, decays in samples (at least one).
+    if ev[EV_TREMOLO] > 0.0:
+        v[TREMOLO], v[TREMOLO_RATE] = min(ev[EV_TREMOLO], 1.0), ev[EV_TREMOLO_RATE] / sr
+    if ev[EV_VIBRATO] != 0.0 or ev[EV_PENV] != 0.0:
+        v[VIBRATO], v[VIBRATO_RATE] = ev[EV_VIBRATO], ev[EV_VIBRATO_RATE] / sr
+        v[PENV], v[PDECAY] = ev[EV_PENV], max(ev[EV_PDECAY], 1.0)
+    if ev[EV_LFO] != 0.0 or ev[EV_FENV] != 0.0:
+        v[LFO], v[LFO_RATE] = ev[EV_LFO], ev[EV_LFO_RATE] / sr
+        v[FENV], v[FDECAY] = ev[EV_FENV], max(ev[EV_FDECAY], 1.0)
     if ev[EV_SIZE] >= 0.0:  # the send buses follow the latest event that sets them (SuperDirt's orbits)
         bus[SIZE] = ev[EV_SIZE]
     if ev[EV_DELAYTIME] > 0.0:
@@ -152,13 +167,15 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
         v[S0] = SAMPLE_FADE_IN * sr if begin > 0.0 else 0.0
         played = (v[SEG_END] - v[SEG_BEGIN]) / max(abs(ev[EV_SPEED]), 1e-6) + 1.0
         v[LENGTH] = min(played, v[GATE] + v[RELEASE] + 1.0)
-    elif kind >= PIANO:
+    elif kind >= PIANO and kind != WAVETABLE:
         v[FREQ] = ev[EV_FREQ]
+        v[BASE_FREQ] = ev[EV_FREQ]
         v[GATE] = ev[EV_GATE]
         v[RELEASE] = max(ev[EV_RELEASE], 0.001 * sr)
         v[LENGTH] = v[GATE] + v[RELEASE] + 1.0
-    elif SINE <= kind < RIM:
+    elif oscillator_kind:
         v[FREQ] = ev[EV_FREQ]
+        v[WAVE] = ev[EV_WAVE]
         v[GATE] = ev[EV_GATE]
         v[ATTACK] = max(ev[EV_ATTACK], 1.0)
         v[DECAY] = ev[EV_DECAY]
@@ -211,14 +228,14 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
-                 meters, live, live_counters, bank):
+                 meters, live, live_counters, bank, tables):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
     reverb, delay, chorus_line and bus are the send effects' lines and settings; bank holds the
-    loaded samples (engine/samples.py); limiter the master's state (LIMITER_GAIN, COMP_LEVEL,
-    COMP_ON, COMP_GAIN); while counters[METERING] is set (a console is watching), each channel's
-    peak goes into meters."""
+    loaded samples (engine/samples.py); tables the wavetables (engine/dsp/synths.py); limiter the
+    master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
+    console is watching), each channel's peak goes into meters."""
     n = out.shape[0]
     buf = mix[0, :n]
     scratch = mix[1, :n]
@@ -254,17 +271,29 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                    or v[HCUTOFF] > 0.0)
         sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
-        alone = effects or sent or metering or fading  # render into the scratch bus, then mix
+        tremolo = v[TREMOLO] > 0.0
+        alone = effects or sent or metering or fading or tremolo  # render into the scratch bus, then mix
         target = buf
         if alone:
             scratch[:] = 0.0
             target = scratch
         age0 = v[AGE]
-        render_voice(v, lines[k], bank, target, start, sr, kind)
+        if kind >= PIANO and kind < SAMPLE and (v[VIBRATO] != 0.0 or v[PENV] != 0.0):
+            # an instrument's pitch follows vibrato and the pitch envelope once per block (mid-block)
+            mid = age0 + 0.5 * (n - start)
+            v[FREQ] = v[BASE_FREQ] * math.exp(SEMITONE * semitones_at(mid, v[VIBRATO], v[VIBRATO_RATE], v[PENV],
+                                                                      v[PDECAY]))
+        render_voice(v, lines[k], bank, target, start, sr, kind, tables)
         faded = False
         if alone:
             if effects:
                 voice_effects(v, scratch, n, sr)
+            if tremolo:  # the gain dips by up to `tremolo` (0..1) and comes back, at its rate
+                depth, w = v[TREMOLO], 2.0 * math.pi * v[TREMOLO_RATE]
+                for i in range(start, n):
+                    g = 1.0 - depth * (0.5 - 0.5 * math.cos(w * (age0 + (i - start))))
+                    scratch[i, 0] *= g
+                    scratch[i, 1] *= g
             if fading:  # cut or stolen: a linear fade to silence from FADE_FROM
                 fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
                 for i in range(start, n):
@@ -351,7 +380,7 @@ def compressor_gain(level):
 
 
 @njit(cache=True, nogil=True)
-def render_voice(v, line, bank, out, start, sr, kind):
+def render_voice(v, line, bank, out, start, sr, kind, tables):
     if kind == SAMPLE:
         sampler(v, bank, out, start, sr)
     elif kind == KICK:
@@ -364,8 +393,8 @@ def render_voice(v, line, bank, out, start, sr, kind):
         hat(v, out, start, sr, 0.22)
     elif kind == CLAP:
         clap(v, out, start, sr)
-    elif kind < RIM:
-        oscillator(v, out, start, sr, kind)
+    elif kind < RIM or kind == WAVETABLE:
+        oscillator(v, out, start, sr, kind, tables)
     elif kind < PIANO:
         percussion(v, out, start, sr, kind)
     else:
@@ -443,7 +472,7 @@ class EventRing:
         bank = self._no_samples if self.samples is None else self.samples.array
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                      self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                     self.live_counters, bank)
+                     self.live_counters, bank, WAVETABLES)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -466,6 +495,11 @@ def warm_up(sr: float) -> None:
         rows[kind, EV_DELAYTIME], rows[kind, EV_DELAYFEEDBACK] = -1.0, -1.0
         rows[kind, EV_CHORUS], rows[kind, EV_CUT] = 0.3, 1.0
         rows[kind, EV_BANK_FRAMES], rows[kind, EV_BANK_CHANNELS], rows[kind, EV_END] = 32.0, 2.0, 1.0
+        if kind % 2:  # the modulators' paths too
+            rows[kind, EV_VIBRATO], rows[kind, EV_VIBRATO_RATE], rows[kind, EV_PENV] = 0.5, 5.0, 12.0
+            rows[kind, EV_PDECAY], rows[kind, EV_TREMOLO], rows[kind, EV_TREMOLO_RATE] = 50.0, 0.5, 4.0
+            rows[kind, EV_LFO], rows[kind, EV_LFO_RATE], rows[kind, EV_FENV] = 1.0, 2.0, 2.0
+            rows[kind, EV_FDECAY], rows[kind, EV_WAVE] = 100.0, 0.5
     rows[:, EV_GAIN] = 4.0  # loud enough for the compressor and the limiter to act
     ring.push(rows)  # one more event than the pool holds: a steal
     ring.counters[METERING] = 1

@@ -26,14 +26,17 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
                      OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE, SAMPLE, EV_BANK_START,
-                     EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, HELD, SAMPLE_RELEASE)
+                     EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, HELD, SAMPLE_RELEASE,
+                     WAVETABLE, VIBRATO_RATE, TREMOLO_RATE, LFO_RATE, PDECAY, FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
+                     EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY, EV_FENV,
+                     EV_FDECAY, EV_WAVE)
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
           "cp": CLAP, "clap": CLAP, "rim": RIM, "lt": LOW_TOM, "mt": MID_TOM, "ht": HIGH_TOM, "ride": RIDE,
           "crash": CRASH, "conga": CONGA, "bongo": BONGO, "shaker": SHAKER, "cowbell": COWBELL, "claves": CLAVES,
           "tamb": TAMBOURINE, "tambourine": TAMBOURINE,
           "sine": SINE, "saw": SAW, "sawtooth": SAW, "square": SQUARE, "triangle": TRIANGLE, "tri": TRIANGLE,
-          "pulse": PULSE, "noise": NOISE_OSC,
+          "pulse": PULSE, "noise": NOISE_OSC, "wavetable": WAVETABLE, "wt": WAVETABLE,
           "acoustic_piano": PIANO, "piano": PIANO, "electric_piano": EPIANO, "epiano": EPIANO, "rhodes": EPIANO,
           "organ": ORGAN, "synthesizer": LEAD, "synth": LEAD, "lead": LEAD, "acoustic_guitar": ACOUSTIC_GUITAR,
           "guitar": ACOUSTIC_GUITAR, "electric_guitar": ELECTRIC_GUITAR, "egtr": ELECTRIC_GUITAR,
@@ -196,6 +199,16 @@ class Scheduler:
         row[EV_CUTOFF] = float(value.get("cutoff", 0))
         row[EV_CHORUS] = min(max(float(value.get("chorus", 0)), 0.0), 1.0)
         row[EV_CUT] = float(value.get("cut", 0))
+        # tremolo (any sound; `tremolodepth` is SuperDirt's name), vibrato and the pitch envelope
+        # (oscillators and instruments)
+        tremolo = float(value.get("tremolodepth", value.get("tremolo", 0)))
+        if tremolo > 0:
+            row[EV_TREMOLO] = min(tremolo, 1.0)
+            row[EV_TREMOLO_RATE] = max(float(value.get("tremolorate", TREMOLO_RATE)), 0.0)
+        row[EV_VIBRATO] = float(value.get("vibrato", 0))
+        row[EV_VIBRATO_RATE] = max(float(value.get("vibratorate", VIBRATO_RATE)), 0.0)
+        row[EV_PENV] = float(value.get("penv", 0))
+        row[EV_PDECAY] = max(float(value.get("pdecay", PDECAY)), 0.0) * self.rate
 
     def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
         """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
@@ -218,6 +231,13 @@ class Scheduler:
         row[EV_CUTOFF] = float(value.get("cutoff", 0))
         row[EV_RESONANCE] = float(value.get("resonance", 0))
         row[EV_WIDTH] = min(max(float(value.get("pw", 0.5)), 0.01), 0.99)
+        row[EV_LFO] = float(value.get("lfo", 0))
+        row[EV_LFO_RATE] = max(float(value.get("lforate", LFO_RATE)), 0.0)
+        row[EV_FENV] = float(value.get("fenv", 0))
+        row[EV_FDECAY] = max(float(value.get("fdecay", FDECAY)), 0.0) * rate
+        if row[EV_CUTOFF] <= 0 and (row[EV_LFO] != 0 or row[EV_FENV] != 0):
+            row[EV_CUTOFF] = MODULATED_CUTOFF
+        row[EV_WAVE] = min(max(float(value.get("wave", 0)), 0.0), 1.0)
 
     def _sample(self, row: list[float], value: dict, sample: int, end: Fraction) -> bool:
         """A sample event: file n of its folder (loaded now if it was not), SuperDirt's speed

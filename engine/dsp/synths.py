@@ -1,5 +1,16 @@
 """Raw oscillators through a resonant low-pass and a linear ADSR: `s "saw" # cutoff 1200`.
 
+Modulation, per event: vibrato (a sine LFO on the pitch, in semitones), a pitch envelope (the
+note starts `penv` semitones off and glides to its pitch over `pdecay`, linearly in semitones),
+a filter LFO (`lfo` octaves of the cutoff) and a filter envelope (`fenv` octaves above the cutoff,
+falling to it over `fdecay`). Every modulator is a function of the voice's age, so it needs no
+state; a voice without modulation runs the same instructions, and gives the same bytes, as before.
+
+The wavetable oscillator (`s "wavetable"`) morphs across four tables (sine, triangle, saw,
+square) by `wave` 0..1. Each table is mipmapped per octave: level m holds harmonics 1..2^m, made
+by additive synthesis when the module loads, and a voice reads the level whose top harmonic
+stays under Nyquist at its highest pitch in the block, so it does not alias.
+
 The oscillators are band-limited: above ADDITIVE_BELOW harmonics under Nyquist with polyBLEP
 (saw, square, pulse; the triangle is the integral of a band-limited square), and when fewer
 harmonics fit (high notes, where polyBLEP's aliases would be loudest) as an exact sum of them; the filter is a TPT state-variable low-pass (Zavalishin,
@@ -12,14 +23,59 @@ import math
 import numpy as np
 from numba import njit
 
-from ..voices import (AGE, ATTACK, CUTOFF, DECAY, FREQ, GAIN, GATE, LEFT, LENGTH, NOISE, NOISE_OSC, PHASE,
-                      PULSE, RELEASE, RESONANCE, RIGHT, SAW, SINE, SQUARE, SUSTAIN_LEVEL, TRIANGLE, WIDTH, Z1,
-                      Z2)
+from ..voices import (AGE, ATTACK, CUTOFF, DECAY, FDECAY, FENV, FREQ, GAIN, GATE, LEFT, LENGTH, LFO, LFO_RATE, NOISE,
+                      NOISE_OSC, PDECAY, PENV, PHASE, PULSE, RELEASE, RESONANCE, RIGHT, SAW, SINE, SQUARE,
+                      SUSTAIN_LEVEL, TRIANGLE, VIBRATO, VIBRATO_RATE, WAVE, WAVETABLE, WIDTH, Z1, Z2)
 from .noise import white
 
 TWO_PI = 2.0 * math.pi
 ADDITIVE_BELOW = 16  # harmonics under Nyquist: fewer, and saw and square are summed exactly
 INVERSE = 1.0 / np.arange(1, ADDITIVE_BELOW + 2)  # 1/k, so the sum needs no division
+SEMITONE = math.log(2.0) / 12.0  # exp(SEMITONE * s): the frequency ratio of s semitones
+OCTAVE = math.log(2.0)
+WT_SIZE = 2048  # samples per table (one period), plus one guard sample for the interpolation
+WT_LEVELS = 11  # level m holds harmonics 1..2^m (m = 10: 1024, all a 2048-sample table can hold)
+WT_WAVES = 4  # sine, triangle, saw, square
+
+
+def make_wavetables() -> np.ndarray:
+    """(WT_WAVES, WT_LEVELS, WT_SIZE + 1) float64: each wave band-limited to 2^m harmonics at level m,
+    summed exactly (an inverse FFT of its sine series)."""
+    tables = np.zeros((WT_WAVES, WT_LEVELS, WT_SIZE + 1))
+    k = np.arange(WT_SIZE // 2 + 1, dtype=np.float64)
+    odd = (k % 2 == 1)
+    with np.errstate(divide="ignore"):
+        inv = np.where(k > 0, 1.0 / np.maximum(k, 1.0), 0.0)
+    series = np.zeros((WT_WAVES, k.size))
+    series[0, 1] = 1.0  # sine
+    series[1] = np.where(odd, 8.0 / math.pi ** 2 * inv ** 2 * np.where((k - 1) % 4 == 0, 1.0, -1.0), 0.0)  # triangle
+    # saw: its fundamental in phase with the others' (so that a morph never cancels it): it rises
+    # through phase 0 and jumps down at half a period
+    series[2] = 2.0 / math.pi * inv * np.where(k % 2 == 1, 1.0, -1.0)
+    series[3] = np.where(odd, 4.0 / math.pi * inv, 0.0)  # square, +1 for the first half period
+    for m in range(WT_LEVELS):
+        keep = (k >= 1) & (k <= 2 ** m)
+        for w in range(WT_WAVES):
+            spectrum = np.where(keep, -0.5j * WT_SIZE * series[w], 0.0)  # sin(2πkn/N) <- -i N/2 at bin k
+            period = np.fft.irfft(spectrum, WT_SIZE)
+            tables[w, m, :WT_SIZE] = period
+            tables[w, m, WT_SIZE] = period[0]
+    return tables
+
+
+WAVETABLES = make_wavetables()
+
+
+@njit(cache=True, nogil=True, inline="always")
+def semitones_at(age, depth, rate, env, env_len):
+    """A sine LFO (depth, rate in cycles per sample) plus a linear envelope from env to 0 over
+    env_len samples: the pitch offset in semitones (or the cutoff's in octaves) at an age."""
+    s = 0.0
+    if depth != 0.0:
+        s = depth * math.sin(TWO_PI * rate * age)
+    if env != 0.0 and age < env_len:
+        s += env * (1.0 - age / env_len)
+    return s
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -70,9 +126,10 @@ def adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_rel
 
 
 @njit(cache=True, nogil=True)
-def oscillator(v, out, start, sr, kind):
+def oscillator(v, out, start, sr, kind, tables):
     age, phase, gain = v[AGE], v[PHASE], v[GAIN]
-    dt = v[FREQ] / sr
+    base = v[FREQ]
+    dt = base / sr
     gate, attack, decay, sustain, release = v[GATE], v[ATTACK], v[DECAY], v[SUSTAIN_LEVEL], v[RELEASE]
     inv_attack = 1.0 / attack
     decay_end = attack + decay
@@ -80,7 +137,13 @@ def oscillator(v, out, start, sr, kind):
     inv_release = 1.0 / release if release > 0.0 else 1e30
     left, right = v[LEFT] * gain, v[RIGHT] * gain
     width = v[WIDTH]
-    harmonics = int((0.5 * sr - 1.0) / max(v[FREQ], 1.0))
+    vibrato, vib_rate, penv, pdecay = v[VIBRATO], v[VIBRATO_RATE], v[PENV], v[PDECAY]
+    pitch_mod = vibrato != 0.0 or penv != 0.0
+    top = base
+    if pitch_mod:  # the highest pitch this block reaches decides the band limit
+        now = penv * (1.0 - age / pdecay) if penv != 0.0 and age < pdecay else 0.0
+        top = base * math.exp(SEMITONE * (abs(vibrato) + max(now, 0.0)))
+    harmonics = int((0.5 * sr - 1.0) / max(top, 1.0))
     exact = harmonics <= ADDITIVE_BELOW and (kind == SAW or kind == SQUARE)
     # cos/sin of the phase by rotation, one complex multiply a sample (two trig calls a block)
     cos_t, sin_t = math.cos(TWO_PI * phase), math.sin(TWO_PI * phase)
@@ -93,14 +156,31 @@ def oscillator(v, out, start, sr, kind):
     a2 = g * a1
     a3 = g * a2
     ic1, ic2 = v[Z1], v[Z2]
+    cutoff, lfo, lfo_rate, fenv, fdecay = v[CUTOFF], v[LFO], v[LFO_RATE], v[FENV], v[FDECAY]
+    filter_mod = filtered and (lfo != 0.0 or fenv != 0.0)
+    # the wavetable: two neighbouring waves mixed by `wave`, at the level that fits under Nyquist
+    w0, w1, wmix = 0, 1, 0.0
+    level = 0
+    if kind == WAVETABLE:
+        pos = min(max(v[WAVE], 0.0), 1.0) * (WT_WAVES - 1)
+        w0 = min(int(pos), WT_WAVES - 2)
+        w1 = w0 + 1
+        wmix = pos - w0
+        while level < WT_LEVELS - 1 and (2 << level) <= harmonics:
+            level += 1
     tri = v[NOISE] if kind == TRIANGLE else 0.0  # the triangle's integrator lives in the noise slot
     n = out.shape[0]
     for i in range(start, n):
+        if pitch_mod:
+            dt = min(base * math.exp(SEMITONE * semitones_at(age, vibrato, vib_rate, penv, pdecay)) / sr, 0.5)
         phase += dt
         if phase >= 1.0:
             phase -= 1.0
         if exact:
-            cos_t, sin_t = cos_t * cos_d - sin_t * sin_d, sin_t * cos_d + cos_t * sin_d
+            if pitch_mod:
+                cos_t, sin_t = math.cos(TWO_PI * phase), math.sin(TWO_PI * phase)
+            else:
+                cos_t, sin_t = cos_t * cos_d - sin_t * sin_d, sin_t * cos_d + cos_t * sin_d
             if kind == SAW:
                 x = -2.0 / math.pi * additive(cos_t, sin_t, harmonics, False)
             else:
@@ -117,9 +197,22 @@ def oscillator(v, out, start, sr, kind):
                 x = tri
         elif kind == NOISE_OSC:
             x = white(v, NOISE)
+        elif kind == WAVETABLE:
+            at = phase * WT_SIZE
+            j = int(at)
+            f = at - j
+            a = tables[w0, level, j] + f * (tables[w0, level, j + 1] - tables[w0, level, j])
+            b = tables[w1, level, j] + f * (tables[w1, level, j + 1] - tables[w1, level, j])
+            x = a + wmix * (b - a)
         else:
             x = math.sin(TWO_PI * phase)
         if filtered:
+            if filter_mod:
+                hz = cutoff * math.exp(OCTAVE * semitones_at(age, lfo, lfo_rate, fenv, fdecay))
+                g = math.tan(math.pi * min(max(hz, 10.0), 0.49 * sr) / sr)
+                a1 = 1.0 / (1.0 + g * (g + k))
+                a2 = g * a1
+                a3 = g * a2
             v3 = x - ic2
             v1 = a1 * ic1 + a2 * v3
             v2 = ic2 + a2 * ic1 + a3 * v3
