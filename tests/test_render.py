@@ -91,3 +91,57 @@ def test_a_bad_line_is_reported_and_the_good_ones_still_render(tmp_path):
     assert f"{patch}:3:" in result.stderr and "unbalanced" in result.stderr
     audio, rate = read_wav(tmp_path / "o.wav")
     assert len(onset_times(audio, rate)) == 4
+
+
+# -- sample rates ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("rate", [44100, 96000])
+def test_a_kick_lands_on_its_exact_sample_at_each_rate(rate):
+    """setcps 0.37: a cycle is 2.7027... s, so an onset falls between samples and must be rounded
+    the same way at every rate; nothing sounds before it, the kick's first sample is on it."""
+    from fractions import Fraction
+
+    from engine.offline import render_patch
+
+    audio = render_patch(parse_patch('setcps 0.37\nd1 $ s "bd"'), rate=rate, seconds=3 * 2.7028)[:, 0]
+    for k in range(3):
+        onset = round(Fraction(k) / Fraction(37, 100) * rate)
+        window = audio[max(onset - 2000, 0):onset + 200]
+        assert np.flatnonzero(window)[0] + max(onset - 2000, 0) == onset, (rate, k)
+
+
+@pytest.mark.parametrize("rate", [44100, 96000])
+def test_an_a4_sine_measures_440_hz_at_each_rate(rate):
+    from engine.offline import render_patch
+
+    audio = render_patch(parse_patch('setcps 0.5\nd1 $ note 9 # s "sine" # sustain 2 # gain 0.4'), rate=rate,
+                         seconds=1.0)[:, 0].astype(np.float64)
+    x = audio[rate // 10:rate * 9 // 10]
+    i = np.flatnonzero((x[:-1] <= 0) & (x[1:] > 0))
+    crossings = i + (-x[i]) / (x[i + 1] - x[i])
+    assert abs((len(crossings) - 1) * rate / (crossings[-1] - crossings[0]) - 440.0) < 0.01
+
+
+@pytest.mark.parametrize("rate", [44100, 96000])
+def test_the_effect_buses_size_themselves_per_rate(rate):
+    """The delay line holds 4 s at any rate and an echo comes exactly `delaytime` seconds later; the
+    reverb's tail lasts as long in seconds as at 48 kHz."""
+    from engine.kernel import EventRing
+    from engine.offline import render_patch
+
+    ring = EventRing(rate=rate)
+    assert ring.delay.shape[1] == 4 * rate + 1
+    echo = render_patch(parse_patch('setcps 0.5\nd1 $ s "sine" # sustain 0.01 # gain 0.4 # delay 1 # delaytime 0.3'
+                                    ' # delayfeedback 0'), rate=rate, seconds=0.8)[:, 0].astype(np.float64)
+    lag, heard = round(0.3 * rate), int(0.1 * rate)
+    assert np.abs(echo[:heard]).max() > 0.1
+    assert np.allclose(echo[lag:lag + heard], echo[:heard], atol=1e-6)
+
+    def tail_seconds(r):
+        audio = render_patch(parse_patch('setcps 0.5\nd1 $ s "sine" # sustain 0.05 # gain 0.4 # room 1 # size 0'),
+                             rate=r, seconds=1.5)[:, 0].astype(np.float64)
+        block = r // 100
+        level = np.array([np.sqrt(np.mean(audio[i:i + block] ** 2)) for i in range(0, len(audio) - block, block)])
+        return np.flatnonzero(level > level.max() * 10 ** (-30 / 20))[-1] * 0.01
+
+    assert abs(tail_seconds(rate) / tail_seconds(48000) - 1) < 0.1
