@@ -50,6 +50,12 @@ def _spend(count: int) -> None:
     _budget.left = left
 
 
+def current_query() -> object | None:
+    """A token for the top-level query running in this thread (None outside one): what a pattern
+    read twice within it may remember an answer under."""
+    return getattr(_budget, "token", None)
+
+
 def sam(t: Time) -> Time:
     """The start of the cycle that holds t."""
     return Fraction(floor(t))
@@ -271,7 +277,7 @@ class Pattern:
         memo: list[Any] = [None]
 
         def query(span: TimeSpan) -> list[Event]:
-            token = getattr(_budget, "token", None)
+            token = current_query()
             m = memo[0]
             if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
                 return list(m[3])
@@ -715,9 +721,8 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
 
 
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
-    # neighbouring plain sequences of atoms become one pattern of layers (each layer in turn, as stack does)
-    # (as do neighbours read through the same map of time, uncut: each layer still plays all of
-    # its cycles before the next)
+    """Neighbouring atoms read through the same map of time, uncut, play as one pattern of layers:
+    each layer plays all of its cycles before the next, as each pattern of a stack does."""
     merged: list[Pattern] = []
     maps: list[Any] = []
     for p in patterns:
@@ -894,6 +899,7 @@ def _atoms_in_cycle(layer: tuple[Atom, ...], piece: TimeSpan, c: int, out: list[
 def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
                         splits: tuple[tuple[Time, Time], ...]) -> Callable[[TimeSpan], list[Event]]:
     ia = 1 / a
+    unit = a == 1
     origin = -b * ia  # where cycle 0 of the atoms begins, in query time
     mapped: list[Any] = []  # each atom with its begin and end in query time, made at the first query
 
@@ -903,10 +909,10 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
                                 for layer in layers))
             mapped.append((tuple(atom for layer in mapped[0] for atom in layer),))  # for one piece
         out: list[Event] = []
-        pieces_ = _cut(span, splits) if splits else None
-        for s in (span,) if pieces_ is None else pieces_:
+        leaves = _cut(span, splits) if splits else None
+        for s in (span,) if leaves is None else leaves:
             sb, se = s.begin, s.end
-            xb, xe = sb * a + b, se * a + b
+            xb, xe = (sb + b, se + b) if unit else (sb * a + b, se * a + b)
             c = xb.__floor__()
             if xb <= xe <= c + 1:
                 pieces: Any = ((c, xb, xe, sb, se),)
@@ -918,7 +924,7 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
                     _spend(len(layer))
                     n = Fraction(c)
                     pb, pe = xb - n, xe - n  # the piece inside its cycle, in the atoms' time
-                    off = n * ia + origin  # the cycle's start in query time
+                    off = n + origin if unit else n * ia + origin  # the cycle's start in query time
                     if pb == 0 and pe == 1:
                         for ab, ae, mb, me, value, locations in layer:
                             whole = TimeSpan(off + mb, off + me)

@@ -6,7 +6,7 @@ from .rational import Fraction
 from math import floor
 from typing import Any, Sequence
 
-from .pattern import Event, Pattern, Time, TimeSpan, _budget
+from .pattern import Event, Pattern, Time, TimeSpan, current_query
 
 _MASK = (1 << 64) - 1
 
@@ -17,6 +17,8 @@ def _int64(x: int) -> int:
 
 
 def _xorwise(x: int) -> int:
+    """Tidal's xorwise on a signed 64-bit Int, as written there (time_to_rand does without the
+    wrapping; the tests hold the two equal)."""
     a = _int64((x << 13) ^ x)
     b = _int64((a >> 17) ^ a)
     return _int64((b << 5) ^ b)
@@ -78,7 +80,7 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
     memo: list[Any] = [None]
 
     def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
-        token = getattr(_budget, "token", None)
+        token = current_query()
         m = memo[0]
         if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
             return m[3], m[4]

@@ -123,3 +123,12 @@ def test_a_trial_query_passed_at_one_line_is_not_run_again_at_another(monkeypatc
     bad = 'd2 $ s "bd" # speed ("1 <1 2>" / "<1 0>") # n (1 / "0")'
     for text in (bad, "\n" + bad):
         assert parse_patch(text).errors  # a failure is looked for again every time
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.fractions(min_value=-10**7, max_value=10**7, max_denominator=10**6))
+def test_rand_without_64_bit_wrapping_is_tidals(t):
+    from dsl.randomness import _xorwise, time_to_rand
+    x = float(F(t.numerator, t.denominator)) / 300
+    reference = (_xorwise(int((x - int(x)) * (1 << 29))) % (1 << 29)) / (1 << 29)
+    assert time_to_rand(F(t.numerator, t.denominator)) == reference
