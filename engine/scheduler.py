@@ -27,7 +27,8 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_WIDTH, EVENT_FIELDS, HAT, KICK, NOISE_OSC,
                      OPEN_HAT, OSCILLATORS, PULSE, SAW, SINE, SNARE, SQUARE, TRIANGLE, SAMPLE, EV_BANK_START,
                      EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT, EV_CHORUS, HELD, SAMPLE_RELEASE,
-                     WAVETABLE, VIBRATO_RATE, TREMOLO_RATE, LFO_RATE, PDECAY, FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
+                     WAVETABLE, DEFAULT_VIBRATO_RATE, DEFAULT_TREMOLO_RATE, DEFAULT_LFO_RATE, DEFAULT_PDECAY,
+                     DEFAULT_FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
                      EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY, EV_FENV,
                      EV_FDECAY, EV_WAVE)
 
@@ -204,11 +205,11 @@ class Scheduler:
         tremolo = float(value.get("tremolodepth", value.get("tremolo", 0)))
         if tremolo > 0:
             row[EV_TREMOLO] = min(tremolo, 1.0)
-            row[EV_TREMOLO_RATE] = max(float(value.get("tremolorate", TREMOLO_RATE)), 0.0)
+            row[EV_TREMOLO_RATE] = max(float(value.get("tremolorate", DEFAULT_TREMOLO_RATE)), 0.0)
         row[EV_VIBRATO] = float(value.get("vibrato", 0))
-        row[EV_VIBRATO_RATE] = max(float(value.get("vibratorate", VIBRATO_RATE)), 0.0)
+        row[EV_VIBRATO_RATE] = max(float(value.get("vibratorate", DEFAULT_VIBRATO_RATE)), 0.0)
         row[EV_PENV] = float(value.get("penv", 0))
-        row[EV_PDECAY] = max(float(value.get("pdecay", PDECAY)), 0.0) * self.rate
+        row[EV_PDECAY] = max(float(value.get("pdecay", DEFAULT_PDECAY)), 0.0) * self.rate
 
     def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
         """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
@@ -232,9 +233,9 @@ class Scheduler:
         row[EV_RESONANCE] = float(value.get("resonance", 0))
         row[EV_WIDTH] = min(max(float(value.get("pw", 0.5)), 0.01), 0.99)
         row[EV_LFO] = float(value.get("lfo", 0))
-        row[EV_LFO_RATE] = max(float(value.get("lforate", LFO_RATE)), 0.0)
+        row[EV_LFO_RATE] = max(float(value.get("lforate", DEFAULT_LFO_RATE)), 0.0)
         row[EV_FENV] = float(value.get("fenv", 0))
-        row[EV_FDECAY] = max(float(value.get("fdecay", FDECAY)), 0.0) * rate
+        row[EV_FDECAY] = max(float(value.get("fdecay", DEFAULT_FDECAY)), 0.0) * rate
         if row[EV_CUTOFF] <= 0 and (row[EV_LFO] != 0 or row[EV_FENV] != 0):
             row[EV_CUTOFF] = MODULATED_CUTOFF
         row[EV_WAVE] = min(max(float(value.get("wave", 0)), 0.0), 1.0)

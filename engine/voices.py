@@ -77,7 +77,8 @@ INSTRUMENT_RELEASE = {PIANO: 0.4, EPIANO: 0.35, ORGAN: 0.05, LEAD: 0.1, ACOUSTIC
 DEFAULT_ATTACK, DEFAULT_DECAY, DEFAULT_SUSTAIN_LEVEL, DEFAULT_RELEASE = 0.005, 0.0, 1.0, 0.06
 # modulation when an event names only a depth: rates in Hz, decays in seconds; a filter modulated with
 # no cutoff set sweeps around MODULATED_CUTOFF (Hz)
-VIBRATO_RATE, TREMOLO_RATE, LFO_RATE, PDECAY, FDECAY, MODULATED_CUTOFF = 5.0, 4.0, 2.0, 0.05, 0.2, 1000.0
+DEFAULT_VIBRATO_RATE, DEFAULT_TREMOLO_RATE, DEFAULT_LFO_RATE = 5.0, 4.0, 2.0
+DEFAULT_PDECAY, DEFAULT_FDECAY, MODULATED_CUTOFF = 0.05, 0.2, 1000.0
 SAMPLE_RELEASE = 0.005  # seconds: a sample cut short by legato or sustain fades out over this
 SAMPLE_FADE_IN = 0.001  # seconds: a sample started inside the file (begin > 0) fades in over this
 
