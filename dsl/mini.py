@@ -135,7 +135,7 @@ def clear_mini_caches() -> None:
     _compile.cache_clear()
 
 
-@lru_cache(maxsize=4096)
+@lru_cache(maxsize=1024)  # patterns hold their built queries: keep fewer than the trees
 def _compile(text: str, kind: str | None, line: int, column: int, line_offset: int) -> Pattern:
     try:
         tree = parse(text)

@@ -190,7 +190,7 @@ def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
 _MISSING = object()
 _VALUES: dict[tuple, Any] = {}  # (statement text, line, the scope values it names) -> its value, see _Evaluator.cached
 _PASSED: set[tuple] = set()  # (statement text, the scope values it names) of channels that passed their trial query
-MAX_CACHED_VALUES = 1024
+MAX_CACHED_VALUES = 512
 
 
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_']*")
