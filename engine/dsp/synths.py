@@ -127,6 +127,17 @@ def adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_rel
 
 @njit(cache=True, nogil=True)
 def oscillator(v, out, start, sr, kind, tables):
+    """An oscillator voice's block: the plain loop, unless it is modulated or a wavetable."""
+    if (kind == WAVETABLE or v[VIBRATO] != 0.0 or v[PENV] != 0.0
+            or (v[CUTOFF] > 0.0 and (v[LFO] != 0.0 or v[FENV] != 0.0))):
+        modulated_oscillator(v, out, start, sr, kind, tables)
+    else:
+        plain_oscillator(v, out, start, sr, kind)
+
+
+@njit(cache=True, nogil=True)
+def modulated_oscillator(v, out, start, sr, kind, tables):
+    """The oscillators with vibrato, a pitch envelope, filter modulation, and the wavetable."""
     age, phase, gain = v[AGE], v[PHASE], v[GAIN]
     base = v[FREQ]
     dt = base / sr
@@ -170,6 +181,7 @@ def oscillator(v, out, start, sr, kind, tables):
             level += 1
     tri = v[NOISE] if kind == TRIANGLE else 0.0  # the triangle's integrator lives in the noise slot
     n = out.shape[0]
+    length = v[LENGTH]  # read once: the loop's stores into out keep the compiler from hoisting it
     for i in range(start, n):
         if pitch_mod:
             dt = min(base * math.exp(SEMITONE * semitones_at(age, vibrato, vib_rate, penv, pdecay)) / sr, 0.5)
@@ -223,7 +235,77 @@ def oscillator(v, out, start, sr, kind, tables):
         out[i, 0] += x * left
         out[i, 1] += x * right
         age += 1.0
-        if age >= v[LENGTH]:
+        if age >= length:
+            break
+    v[AGE], v[PHASE], v[Z1], v[Z2] = age, phase, ic1, ic2
+    if kind == TRIANGLE:
+        v[NOISE] = tri
+
+
+@njit(cache=True, nogil=True)
+def plain_oscillator(v, out, start, sr, kind):
+    """The oscillators without modulation (the hot path: one branch-light loop)."""
+    age, phase, gain = v[AGE], v[PHASE], v[GAIN]
+    dt = v[FREQ] / sr
+    gate, attack, decay, sustain, release = v[GATE], v[ATTACK], v[DECAY], v[SUSTAIN_LEVEL], v[RELEASE]
+    inv_attack = 1.0 / attack
+    decay_end = attack + decay
+    decay_slope = (1.0 - sustain) / decay if decay > 0.0 else 0.0
+    inv_release = 1.0 / release if release > 0.0 else 1e30
+    left, right = v[LEFT] * gain, v[RIGHT] * gain
+    width = v[WIDTH]
+    harmonics = int((0.5 * sr - 1.0) / max(v[FREQ], 1.0))
+    exact = harmonics <= ADDITIVE_BELOW and (kind == SAW or kind == SQUARE)
+    # cos/sin of the phase by rotation, one complex multiply a sample (two trig calls a block)
+    cos_t, sin_t = math.cos(TWO_PI * phase), math.sin(TWO_PI * phase)
+    cos_d, sin_d = math.cos(TWO_PI * dt), math.sin(TWO_PI * dt)
+    # TPT state-variable low-pass coefficients (fixed per voice)
+    filtered = v[CUTOFF] > 0.0
+    g = math.tan(math.pi * min(v[CUTOFF], 0.49 * sr) / sr)
+    k = 2.0 - 1.98 * min(max(v[RESONANCE], 0.0), 1.0)  # damping: resonance 1 is nearly self-oscillating
+    a1 = 1.0 / (1.0 + g * (g + k))
+    a2 = g * a1
+    a3 = g * a2
+    ic1, ic2 = v[Z1], v[Z2]
+    tri = v[NOISE] if kind == TRIANGLE else 0.0  # the triangle's integrator lives in the noise slot
+    n = out.shape[0]
+    length = v[LENGTH]  # read once: the loop's stores into out keep the compiler from hoisting it
+    for i in range(start, n):
+        phase += dt
+        if phase >= 1.0:
+            phase -= 1.0
+        if exact:
+            cos_t, sin_t = cos_t * cos_d - sin_t * sin_d, sin_t * cos_d + cos_t * sin_d
+            if kind == SAW:
+                x = -2.0 / math.pi * additive(cos_t, sin_t, harmonics, False)
+            else:
+                x = 4.0 / math.pi * additive(cos_t, sin_t, harmonics, True)
+        elif kind == SAW:
+            x = 2.0 * phase - 1.0 - polyblep(phase, dt)
+        elif kind == SQUARE or kind == PULSE or kind == TRIANGLE:
+            w = width if kind == PULSE else 0.5
+            x = (1.0 if phase < w else -1.0) + polyblep(phase, dt)
+            t2 = phase - w + 1.0 if phase < w else phase - w
+            x -= polyblep(t2, dt)
+            if kind == TRIANGLE:
+                tri = 0.999 * tri + 4.0 * dt * x  # leaky integration of the square
+                x = tri
+        elif kind == NOISE_OSC:
+            x = white(v, NOISE)
+        else:
+            x = math.sin(TWO_PI * phase)
+        if filtered:
+            v3 = x - ic2
+            v1 = a1 * ic1 + a2 * v3
+            v2 = ic2 + a2 * ic1 + a3 * v3
+            ic1 = 2.0 * v1 - ic1
+            ic2 = 2.0 * v2 - ic2
+            x = v2
+        x *= adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_release)
+        out[i, 0] += x * left
+        out[i, 1] += x * right
+        age += 1.0
+        if age >= length:
             break
     v[AGE], v[PHASE], v[Z1], v[Z2] = age, phase, ic1, ic2
     if kind == TRIANGLE:
