@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from dsl.rational import Fraction
+from dsl.rational import Fraction, parse_fraction
 from pathlib import Path
 from typing import Any
 
@@ -211,8 +211,8 @@ def _batch() -> int:
             continue
         try:
             req = json.loads(line)
-            rows = query_events(str(req["expr"]), Fraction(str(req.get("from", "0"))),
-                                Fraction(str(req.get("to", "1"))), req.get("type"))
+            rows = query_events(str(req["expr"]), parse_fraction(str(req.get("from", "0"))),
+                                parse_fraction(str(req.get("to", "1"))), req.get("type"))
             reply: dict[str, Any] = {"events": rows}
         except PatchError as err:
             reply = {"error": str(err)}
@@ -226,8 +226,8 @@ def _batch() -> int:
 def cmd_query(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(prog="jam query", description="Print the events of a pattern expression.")
     parser.add_argument("expr", nargs="?", help='e.g. \'"bd [sn sn]"\' or \'fast 2 $ s "bd sn"\'')
-    parser.add_argument("--from", dest="begin", type=Fraction, default=Fraction(0))
-    parser.add_argument("--to", dest="end", type=Fraction, default=Fraction(1))
+    parser.add_argument("--from", dest="begin", type=parse_fraction, default=Fraction(0))
+    parser.add_argument("--to", dest="end", type=parse_fraction, default=Fraction(1))
     parser.add_argument("--type", choices=("string", "number", "note", "bool", "rational"))
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--batch", action="store_true", help="answer JSON requests on stdin, one per line")

@@ -9,7 +9,7 @@ context that reads the string (see `ATOM_TYPES`).
 
 from __future__ import annotations
 
-from .rational import Fraction
+from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -71,9 +71,9 @@ def _explain(err: UnexpectedInput, text: str) -> PatchError:
 def _number(text: str) -> int | Fraction | float:
     if "%" in text:
         numerator, _, denominator = text.partition("%")
-        if Fraction(denominator) == 0:
+        if parse_fraction(denominator) == 0:
             raise ZeroDivisionError(f"`{text}` divides by zero")
-        return Fraction(numerator) / Fraction(denominator)
+        return parse_fraction(numerator) / parse_fraction(denominator)
     if "." in text or "e" in text:
         return float(text)
     return int(text)
@@ -256,7 +256,7 @@ class _Compiler:
             elif kind == "elongate":
                 weight += 1
             elif kind == "weight":
-                weight = Fraction(str(mod.children[0])[1:].replace("%", "/"))
+                weight = parse_fraction(str(mod.children[0])[1:].replace("%", "/"))
             elif kind == "degrade":
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
                     pattern = self.degrade(mod, pattern)

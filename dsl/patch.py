@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
-from .rational import Fraction
+from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable
@@ -335,17 +335,17 @@ class _Evaluator:
 
     def number(self, tree: Tree) -> Fraction:
         if tree.data == "negative_number":
-            return -Fraction(str(tree.children[0]))
-        return Fraction(str(tree.children[0]))
+            return -parse_fraction(str(tree.children[0]))
+        return parse_fraction(str(tree.children[0]))
 
     def expr(self, tree: Tree | Token) -> Any:
         kind = tree.data
         where = _where(tree)
         if kind == "number":
             text = str(tree.children[0])
-            return Fraction(text) if ("." in text or "e" in text) else int(text)
+            return parse_fraction(text) if ("." in text or "e" in text) else int(text)
         if kind == "negative":
-            return -Fraction(str(tree.children[0]))
+            return -parse_fraction(str(tree.children[0]))
         if kind == "string":
             tok = tree.children[0]
             return MiniString(str(tok)[1:-1], tok.line, tok.column + 1, self.line_offset)

@@ -1,6 +1,20 @@
 """Exact rational time. quicktions is a C build of `fractions.Fraction` with the same API,
-about ten times faster: pattern queries are mostly Fraction arithmetic."""
+about ten times faster: pattern queries are mostly Fraction arithmetic.
+
+Numbers written as text go through `parse_fraction`, never `Fraction(text)`: quicktions' string
+parser (1.14 to 1.24 at least, CPython 3.11) writes the text's first character into CPython's
+shared one-byte bytes object for NUL, so that afterwards `b"\\x00"` read from any file or socket
+in the process comes back as that character (mido then misread MIDI files, torch its weights).
+"""
+
+from fractions import Fraction as _Exact
 
 from quicktions import Fraction
 
-__all__ = ["Fraction"]
+__all__ = ["Fraction", "parse_fraction"]
+
+
+def parse_fraction(text: str) -> Fraction:
+    """A number written as text ("3", "-0.25", "1/3", "1e-3") as an exact Fraction."""
+    exact = _Exact(text)
+    return Fraction(exact.numerator, exact.denominator)

@@ -1,0 +1,42 @@
+"""Parsing numbers must not corrupt the interpreter: quicktions' string parser once wrote into
+CPython's shared one-byte bytes object for NUL, and every later NUL byte read in the process
+(mido reading MIDI files, torch loading weights) came back as another character."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import mido
+
+from dsl import parse_patch
+from dsl.rational import Fraction, parse_fraction
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def nul_intact() -> bool:
+    return bytes([0]) == b"\x00" and io.BytesIO(b"\x00\x01").read(1)[0] == 0
+
+
+def test_parse_fraction_is_exact():
+    assert parse_fraction("3") == 3 and parse_fraction("-0.25") == Fraction(-1, 4)
+    assert parse_fraction("1/3") == Fraction(1, 3) and parse_fraction("1e-3") == Fraction(1, 1000)
+    assert type(parse_fraction("0.5")) is Fraction
+
+
+def test_every_shipped_patch_and_the_readme_tour_leave_nul_bytes_alone(tmp_path):
+    texts = [p.read_text() for p in sorted(ROOT.glob("patches/*.jam")) + sorted(ROOT.glob("examples/*.jam"))]
+    texts += [line.split("--")[0] for line in (ROOT / "README.md").read_text().splitlines()
+              if re.match(r"\s+(d\d|tempo)", line)]
+    texts += ['d1 $ n "<[-27@4 ~] [-31]>" # legato 0.9', 'd1 $ s "bd*1%3 sn@1.5" # speed "-1 0.5"',
+              'setcps 0.45\nd1 $ (1/8) ~> fast 1.5 (s "bd")']
+    for text in texts:
+        parse_patch(text)
+    assert nul_intact()
+    song = mido.MidiFile()
+    song.tracks.append(mido.MidiTrack([mido.Message("note_on", note=60, velocity=90),
+                                       mido.Message("note_off", note=60, time=240)]))
+    song.save(tmp_path / "one.mid")
+    assert [m.type for m in mido.MidiFile(tmp_path / "one.mid").tracks[0]][:2] == ["note_on", "note_off"]
