@@ -301,6 +301,7 @@ async def test_rating_keys_reach_the_profile_with_their_bars(engine, tmp_path):
 
     app = JamApp(tmp_path / "p.jam", engine)
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "silent clock" in text_of(app, "#messages"))  # the engine's first word, once
         await pilot.press("alt+r")
         await wait_for(lambda: "rated the last bars 4/5" in text_of(app, "#messages"))
         await pilot.press("ctrl+down")
