@@ -243,7 +243,7 @@ async def test_the_band_key_the_direction_line_and_undo(engine, tmp_path):
     patch.write_text('tempo 130\nd1 $ n "a4 c e a" # s "piano"\n')
     app = JamApp(patch, engine)
     async with app.run_test(size=(80, 24)) as pilot:
-        await wait_for(lambda: "band off" in text_of(app, "#band"))
+        await wait_for(lambda: "band off" in text_of(app, "#band") and "silent clock" in text_of(app, "#messages"))
         await pilot.press("f6")
         await wait_for(lambda: "the band plays pop" in text_of(app, "#messages"))
         await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)  # it heard d1
@@ -338,6 +338,7 @@ async def test_open_a_patch_by_path_then_from_the_recent_list(engine, tmp_path):
     second.write_text('d1 $ s "hh*4"\n')
     app = JamApp(first, engine)
     async with app.run_test(size=(80, 24)) as pilot:
+        await wait_for(lambda: "silent clock" in text_of(app, "#messages"))  # the engine's first word, once
         await pilot.press("ctrl+o")
         await pilot.press(*str(second), "enter")
         await wait_for(lambda: f"opened {second}" in text_of(app, "#messages"))
