@@ -303,5 +303,6 @@ class Scheduler:
                 gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
             row[EV_GATE] = max(gate, 1.0)
             row[EV_RELEASE] = float(value.get("release", INSTRUMENT_RELEASE[kind])) * self.rate
-        row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}".encode())
+        # the note too: the notes of a chord pluck with noise of their own, not in phase
+        row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}:{row[EV_FREQ]:.3f}".encode())
         return row

@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from dsl import parse_patch
-from engine.accompanist.arranger import STYLES, Knobs, arrange, voicing
+from engine.accompanist.arranger import STYLES, Knobs, arrange, arrange_parts, voicing
+from dsl.rational import Fraction
 from engine.wavfile import read_wav
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -67,3 +68,12 @@ def test_a_band_to_a_melody_renders_writes_midi_and_a_patch_to_edit(tmp_path):
     check = subprocess.run([sys.executable, "-m", "console", "check", str(tmp_path / "band.jam")],
                            capture_output=True, text=True, timeout=120, cwd=ROOT)
     assert check.returncode == 0, check.stdout
+
+
+def test_jazz_swings_its_eighths_as_triplets():
+    """At the middle of the swing knob the off-beat eighths fall two thirds into the beat (a
+    triplet feel), not five sixths (where `swingBy (1/3) 4` puts them)."""
+    ride = next(text for part, text in arrange_parts(PLAN, "jazz") if part == "ride")
+    pattern = next(iter(parse_patch(f"d1 $ {ride}").channels.values()))
+    offbeats = {(e.whole.begin * 4) % 1 for e in pattern.onsets(0, 4)} - {0}
+    assert offbeats == {Fraction(2, 3)}, offbeats

@@ -98,3 +98,16 @@ def test_each_drum_hits_and_dies_away(sound):
     audio = play(sound, seconds=3.5)
     assert np.abs(audio[: RATE // 10]).max() > 0.02, f"{sound} is too quiet to hear"
     assert np.abs(audio[3 * RATE:]).max() < 1e-3, f"{sound} rings forever"
+
+
+def test_the_notes_of_a_chord_do_not_pluck_in_phase():
+    """Each note of a chord gets noise of its own: a strummed chord is no peakier than one note
+    (with one shared seed the plucks of a guitar chord added up in phase, 25 dB above the RMS)."""
+    from dsl import parse_patch
+    from engine.offline import render_patch
+
+    def crest_db(text: str) -> float:
+        audio = render_patch(parse_patch("setcps 0.5\n" + text), seconds=4.0).astype(np.float64)
+        return 20 * np.log10(np.abs(audio).max() / np.sqrt((audio ** 2).mean()))
+
+    assert crest_db('d1 $ n "c\'maj e\'min" # s "guitar"') <= crest_db('d1 $ n "c" # s "guitar"') + 1.0

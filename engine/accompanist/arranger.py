@@ -9,6 +9,7 @@ drum grid, the bass rhythm, and the comping rhythm; the knobs bend them.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from fractions import Fraction
 
 STEPS = 16  # per bar of 4/4
 
@@ -22,7 +23,7 @@ class Style:
     comp_sound: str
     bass_sound: str = "bass"
     pad_sound: str | None = None
-    swing: float = 0.0  # of a sixteenth, applied with swingBy
+    swing: float = 0.0  # beats: `swingBy x 4` delays the second half of each beat by x (1/6: triplets)
 
 
 STYLES: dict[str, Style] = {
@@ -30,12 +31,12 @@ STYLES: dict[str, Style] = {
                  "x.......x.x.....", "x.....x...x.....", "piano"),
     "funk": Style((90, 110), {"bd": "x..x..x...x..x..", "sn": "....x..x.x..x..x", "hh": "xxxxxxxxxxxxxxxx"},
                   "x..x..x.x..x.x..", "..x...x...x..x..", "epiano"),
-    "jazz": Style((110, 180), {"ride": "x..xx..xx..xx..x", "hh": "....x.......x...", "bd": "x..............."},
-                  "x...x...x...x...", "......x..x......", "piano", pad_sound=None, swing=1 / 3),
+    "jazz": Style((110, 180), {"ride": "x...x.x.x...x.x.", "hh": "....x.......x...", "bd": "x..............."},
+                  "x...x...x...x...", "......x..x......", "piano", pad_sound=None, swing=1 / 6),
     "rock": Style((100, 140), {"bd": "x.....x.x.......", "sn": "....x.......x...", "hh": "x.x.x.x.x.x.x.x."},
                   "x.x.x.x.x.x.x.x.", "x.x.x.x.x.x.x.x.", "electric_guitar"),
-    "blues": Style((70, 110), {"bd": "x.....x.x.....x.", "sn": "....x.......x...", "ride": "x..xx..xx..xx..x"},
-                   "x...x...x...x...", "..x...x...x...x.", "organ", swing=1 / 3),
+    "blues": Style((70, 110), {"bd": "x.....x.x.....x.", "sn": "....x.......x...", "ride": "x.x.x.x.x.x.x.x."},
+                   "x...x...x...x...", "..x...x...x...x.", "organ", swing=1 / 6),
     "electronic": Style((118, 132), {"bd": "x...x...x...x...", "cp": "....x.......x...", "hh": "..x...x...x...x."},
                         "..x...x...x...x.", "x...............", "synth", bass_sound="saw", pad_sound="pad"),
     "latin": Style((90, 120), {"claves": "x..x...x..x.x...", "conga": "..x.x..x..x.x.xx", "shaker": "xxxxxxxxxxxxxxxx",
@@ -169,7 +170,8 @@ def arrange_parts(plan: list[tuple[int, list[int]] | None], style_name: str, kno
     energy = 0.55 + 0.4 * knobs.energy
     parts: list[tuple[str, str]] = []
     swing = style.swing * (knobs.swing * 2)
-    swung = f"swingBy ({swing:.3f}) 4 $ " if swing > 0.01 else ""
+    exact = Fraction(swing).limit_denominator(96)  # written exactly: 1/6 is a triplet, 0.167 is not
+    swung = f"swingBy ({exact.numerator}/{exact.denominator}) 4 $ " if swing > 0.01 else ""
 
     def varied(bar: int) -> int:  # the bar number that seeds a bar's variation
         return (bar if keep is None else keep) + 1009 * section
