@@ -111,3 +111,12 @@ def test_the_notes_of_a_chord_do_not_pluck_in_phase():
         return 20 * np.log10(np.abs(audio).max() / np.sqrt((audio ** 2).mean()))
 
     assert crest_db('d1 $ n "c\'maj e\'min" # s "guitar"') <= crest_db('d1 $ n "c" # s "guitar"') + 1.0
+
+
+@pytest.mark.parametrize("note", [-36, -29, -24, -17])
+def test_the_bass_guitar_sounds_its_fundamental(note):
+    """A bass string's energy sits in its first harmonics (the pluck was once a bright noise burst:
+    2-8% near the fundamental, the strongest partial around 400-600 Hz)."""
+    f0 = 261.6255653005986 * 2 ** (note / 12)
+    audio = play("bass_guitar", note, seconds=2.0)
+    assert low_harmonics_share(audio, f0) > 0.25

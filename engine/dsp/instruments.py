@@ -166,10 +166,15 @@ def detuned_saws(v, out, start, sr, voices, spread, attack, cutoff_start, cutoff
     v[AGE], v[Z1], v[Z2] = age, ic1, ic2
 
 
+PLUCK_RMS = 0.2  # the burst's level when it is low-passed by partials
+
+
 @njit(cache=True, nogil=True)
-def pluck(v, line, out, start, sr, sustain, brightness, drive, level):
+def pluck(v, line, out, start, sr, sustain, brightness, drive, level, partials=0.0):
     """Karplus-Strong: a burst of noise circulating in a delay line one period long, averaged a
-    little each time round (the string losing its highs) and scaled to die in `sustain` seconds."""
+    little each time round (the string losing its highs) and scaled to die in `sustain` seconds.
+    `partials` > 0 low-passes the burst (twice) at that many times the fundamental instead: a
+    bass string plucked with a thumb, its energy in the first few harmonics."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
     gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
     period = sr / f0
@@ -179,11 +184,20 @@ def pluck(v, line, out, start, sr, sustain, brightness, drive, level):
     dc_x, dc_y = v[S2], v[S3]
     loss = 10.0 ** (-3.0 / (sustain * f0))  # per trip round the loop: -60 dB after `sustain` seconds
     if age == 0.0:
-        lp = 0.0
+        lp = lp2 = 0.0
         bright = brightness * (0.4 + 0.6 * vel)
+        if partials > 0.0:
+            bright = 1.0 - math.exp(-2.0 * math.pi * partials * (0.6 + 0.4 * vel) * f0 / sr)
+        energy = 0.0
         for j in range(int(length) + 2):
             lp += bright * (white(v, NOISE) - lp)
-            line[j] = lp
+            lp2 += bright * (lp - lp2)
+            line[j] = lp2 if partials > 0.0 else lp
+            energy += line[j] * line[j]
+        if partials > 0.0 and energy > 0.0:  # as loud as a bright burst, whatever the filtering took
+            scale = PLUCK_RMS * (0.4 + 0.6 * vel) / math.sqrt(energy / (int(length) + 2))
+            for j in range(int(length) + 2):
+                line[j] *= scale
         write = int(length) + 1
     for i in range(start, out.shape[0]):
         read = write - length
@@ -281,7 +295,7 @@ def instrument(v, line, out, start, sr, kind):
     elif kind == ELECTRIC_GUITAR:
         pluck(v, line, out, start, sr, 6.0, 0.7, 2.5, 0.55)
     elif kind == BASS_GUITAR:
-        pluck(v, line, out, start, sr, 2.2, 0.25, 0.0, 2.0)
+        pluck(v, line, out, start, sr, 2.2, 0.25, 0.0, 2.0, 3.0)
     elif kind == VIOLIN:
         detuned_saws(v, out, start, sr, 1, 0.0, 0.09, 5200.0, 4200.0, 0.1, 0.15, 0.006, 0.4)
     elif kind == CELLO:
