@@ -19,7 +19,7 @@ twice, and `fmap` reaches the atoms of a sequence instead of wrapping it.
 from __future__ import annotations
 
 import threading
-from .rational import Fraction
+from .rational import Fraction, parse_fraction
 from math import floor
 from typing import Any, Callable, Iterable, Sequence
 
@@ -66,7 +66,7 @@ def to_time(x: Any) -> Time:
         return x
     if isinstance(x, float):
         return Fraction(x).limit_denominator(1 << 20)
-    return Fraction(x)
+    return parse_fraction(x) if isinstance(x, str) else Fraction(x)  # never quicktions on text (rational.py)
 
 
 class TimeSpan:
