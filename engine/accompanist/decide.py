@@ -58,7 +58,10 @@ class BeatDecider:
 
 
 class ModelDecider(BeatDecider):
-    """The accompanist proper: the LSTM's next-beat prediction fused with the ear."""
+    """The accompanist proper: the LSTM's next-beat prediction fused with the ear.
+
+    The chord played is handed to the network as its previous chord; the shipped network ignores
+    it (`Predictor.feedback` is False: it predicts from what it heard alone), older files use it."""
 
     def __init__(self, predictor: Predictor | None = None, ear_weight: float | None = None,
                  stay: float | None = None):

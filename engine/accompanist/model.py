@@ -58,9 +58,15 @@ def beat_features(snap: Snapshot, beat: int, beats_per_bar: int, melody: bool = 
 
 
 class ChordLSTM(nn.Module):
-    def __init__(self, hidden: int = 160, chord_dim: int = 32, style_dim: int = 8):
+    """`feedback`: whether the chord played in the last beat is an input. The shipped network has
+    none (`feedback=False`: the input is always NO_CHORD's embedding, a learnt bias), so it never
+    sees its own mistakes and plays exactly the inputs it was trained on; files trained with the
+    previous-chord input (`feedback=True`, the default of older files) still load and play."""
+
+    def __init__(self, hidden: int = 160, chord_dim: int = 32, style_dim: int = 8, feedback: bool = True):
         super().__init__()
-        self.config = {"hidden": hidden, "chord_dim": chord_dim, "style_dim": style_dim}
+        self.feedback = feedback
+        self.config = {"hidden": hidden, "chord_dim": chord_dim, "style_dim": style_dim, "feedback": feedback}
         self.chord = nn.Embedding(chords.NCHORDS + 1, chord_dim)
         self.style = nn.Embedding(len(STYLES), style_dim)
         self.inp = nn.Sequential(nn.Linear(FEATURES + chord_dim + style_dim, hidden), nn.GELU())
@@ -70,6 +76,8 @@ class ChordLSTM(nn.Module):
 
     def forward(self, feats, prev, style, state=None):
         """feats (B, T, FEATURES), prev (B, T) relative chord or NO_CHORD, style (B,) -> logits (B, T, NCHORDS)."""
+        if not self.feedback:
+            prev = torch.full_like(prev, NO_CHORD)
         s = self.style(style)[:, None, :].expand(-1, feats.shape[1], -1)
         h, state = self.lstm(self.inp(torch.cat([feats, self.chord(prev), s], dim=-1)), state)
         return self.out(self.drop(h)), state
@@ -129,6 +137,7 @@ class Predictor:
         net, saved = load(path)
         self.path: Path = saved["path"]  # the weights file it plays
         self.fusion: dict = saved.get("fusion", {})
+        self.feedback: bool = net.feedback  # False: the previous chord is not an input
         self.trained_styles = set(saved.get("styles", STYLES))
         w = {k: v.detach().numpy().astype(np.float64) for k, v in net.state_dict().items()}
         self.chord_emb, self.style_emb = w["chord.weight"], w["style.weight"]
@@ -146,6 +155,8 @@ class Predictor:
 
     def step(self, feats: np.ndarray, prev_relative: int) -> np.ndarray:
         """Log-probabilities (NCHORDS,) of the key-relative chord for the beat that starts now."""
+        if not self.feedback:
+            prev_relative = NO_CHORD
         a = self.w_in @ np.concatenate([feats, self.chord_emb[prev_relative], self.style]) + self.b_in
         x = 0.5 * a * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in a]))  # exact GELU
         i, f, g, o = np.split(self.w_ih @ x + self.w_hh @ self.h + self.b_lstm, 4)
