@@ -237,3 +237,27 @@ def test_the_numpy_step_is_the_trained_network():
     with torch.inference_mode():
         logits, _ = net(torch.from_numpy(feats)[None], torch.from_numpy(prev)[None], torch.tensor([style_index("pop")]))
     assert np.abs(ours - torch.log_softmax(logits[0], -1).numpy()).max() < 1e-4
+
+
+def test_a_network_with_the_previous_chord_input_still_plays(tmp_path):
+    """Weights files of the older scheme (the chord of the last beat an input, `feedback`) load, and the
+    numpy step follows the previous chord as the torch forward does; the shipped network has no such input."""
+    import torch
+
+    from engine.accompanist.model import FEATURES, ChordLSTM, Predictor, style_index
+
+    assert Predictor().feedback is False
+    torch.manual_seed(0)
+    net = ChordLSTM(feedback=True).eval()
+    path = tmp_path / "older.pt"
+    torch.save({"config": {k: v for k, v in net.config.items() if k != "feedback"}, "state": net.state_dict()}, path)
+    predictor = Predictor(path)
+    assert predictor.feedback is True
+    predictor.reset("pop")
+    rng = np.random.default_rng(1)
+    feats = rng.random((20, FEATURES)).astype(np.float32)
+    prev = rng.integers(0, chords.NCHORDS + 1, 20)
+    ours = np.array([predictor.step(feats[i], int(prev[i])) for i in range(20)])
+    with torch.inference_mode():
+        logits, _ = net(torch.from_numpy(feats)[None], torch.from_numpy(prev)[None], torch.tensor([style_index("pop")]))
+    assert np.abs(ours - torch.log_softmax(logits[0], -1).numpy()).max() < 1e-4
