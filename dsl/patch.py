@@ -22,7 +22,7 @@ from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
-from .values import Composed, Func, ListValue, MiniString, apply, coerce, describe
+from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
 
 _parser = Lark(Path(__file__).with_name("patch.lark").read_text(), parser="lalr", propagate_positions=True)
 
@@ -395,6 +395,10 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
         if isinstance(value, (Func, Composed)):
             raise PatchError(f"the {side} side of `{op}` is {describe(value)}, a function missing its "
                              "arguments (or add `$`)", *where)
+    if untyped(left, "pattern") and untyped(right, "pattern"):  # "0 4 7" + "<a2>": typed where it goes
+        return Untyped(lambda atoms: binary(
+            op, Untyped.hold(left, "pattern", f"the left side of `{op}`", where).typed(atoms),
+            Untyped.hold(right, "pattern", f"the right side of `{op}`", where).typed(atoms), where))
     a = coerce(left, "pattern", f"the left side of `{op}`", where)
     b = coerce(right, "pattern", f"the right side of `{op}`", where)
     return controls.operator_pattern(op, a, b)

@@ -2,7 +2,9 @@
 
 A string literal stays unparsed until the function that reads it says what its
 atoms are (Tidal types atoms by context: `n "c e"` reads notes, `s "c e"` reads
-names). Functions are curried, so `every 2 (fast 2)` is a value too.
+names). A function of any pattern given such strings (`cat ["c e", "g"]`, `rev "c e"`,
+`"0 4" + "<a2>"`) waits the same way: it becomes `Untyped` until a context types it
+(`n (cat ["c e", "g"])` reads notes). Functions are curried, so `every 2 (fast 2)` is a value too.
 """
 
 from __future__ import annotations
@@ -49,11 +51,15 @@ class Func:
         if len(self.args) >= len(self.params):
             raise PatchError(f"`{self.name}` takes {len(self.params)} argument(s), given more", *where)
         kind = self.params[len(self.args)]
-        value = coerce(arg, kind, f"argument {len(self.args) + 1} of `{self.name}`", where)
+        what = f"argument {len(self.args) + 1} of `{self.name}`"
+        value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
         done = Func(self.name, self.params, self.impl, self.doc, self.args + (value,))
-        if len(done.args) == len(self.params):
-            return self.impl(*done.args)
-        return done
+        if len(done.args) < len(self.params):
+            return done
+        if any(isinstance(a, Untyped) for a in done.args):  # the atoms' type comes from where it goes
+            return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a
+                                                     for a in done.args)))
+        return self.impl(*done.args)
 
 
 @dataclass
@@ -67,6 +73,36 @@ class Composed:
         return apply(self.outer, apply(self.inner, arg, where), where)
 
 
+class Untyped:
+    """A pattern made from strings whose atoms' type is not known yet: `typed(atoms)` builds it
+    once a context says ("note", "string", ... or None for Tidal's default reading)."""
+
+    def __init__(self, build: Callable[[str | None], Any]):
+        self.build = build
+
+    def typed(self, atoms: str | None) -> Any:
+        return self.build(atoms)
+
+    @staticmethod
+    def hold(value: Any, kind: str, what: str, where: tuple[int, int]) -> Untyped:
+        """An argument of a generic pattern (or list of patterns) kind, kept until typed."""
+        if kind == "patterns":
+            items = value.items
+            return Untyped(lambda atoms: [coerce(v, f"pattern:{atoms}" if atoms else "pattern", what, where)
+                                          for v in items])
+        return Untyped(lambda atoms: coerce(value, f"pattern:{atoms}" if atoms else "pattern", what, where))
+
+
+def untyped(value: Any, kind: str) -> bool:
+    """Whether an argument for a parameter of `kind` should wait for its atoms' type."""
+    if kind == "pattern":
+        return isinstance(value, (MiniString, Untyped))
+    if kind == "patterns" and isinstance(value, ListValue):
+        return any(isinstance(v, (MiniString, Untyped)) for v in value.items) and \
+            all(isinstance(v, (MiniString, Untyped, Pattern, int, float, Fraction)) for v in value.items)
+    return False
+
+
 def apply(f: Any, arg: Any, where: tuple[int, int]) -> Any:
     if isinstance(f, (Func, Composed)):
         return f.apply(arg, where)
@@ -76,7 +112,7 @@ def apply(f: Any, arg: Any, where: tuple[int, int]) -> Any:
 def describe(value: Any) -> str:
     if isinstance(value, MiniString):
         return f'the string "{value.text}"'
-    if isinstance(value, Pattern):
+    if isinstance(value, (Pattern, Untyped)):
         return "a pattern"
     if isinstance(value, (int, float, Fraction)):
         return f"the number {value}"
@@ -122,6 +158,8 @@ def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
     atom_type = kind.partition(":")[2] or None
     if isinstance(value, Pattern):
         return value
+    if isinstance(value, Untyped):
+        return coerce(value.typed(atom_type), kind, what, where)
     if isinstance(value, MiniString):
         return value.compile(atom_type)
     if isinstance(value, (int, float, Fraction)):

@@ -26,3 +26,17 @@ def values(text: str, cycles: int = 1) -> list:
 def test_parentheses(text, expected):
     got = values(text)
     assert [{k: (float(v) if not isinstance(v, str) else v) for k, v in e.items()} for e in got] == expected
+
+
+@pytest.mark.parametrize("text, expected", [
+    ('d1 $ n (cat ["e4 g4", "c5"])', [{"n": -8}, {"n": -5}]),  # strings in a list read as notes
+    ('d1 $ n (arp "up" "<c\'maj>")', [{"n": 0}, {"n": 4}, {"n": 7}]),  # a chord name, expanded
+    ('d1 $ n ("0 4 7" + "<a5>")', [{"n": 9}, {"n": 13}, {"n": 16}]),  # numbers added, not text joined
+    ('let melody = cat ["c e", "g"]\nd1 $ n melody', [{"n": 0}, {"n": 4}]),  # typed where it is used
+    ('d1 $ s (cat ["bd sn", "hh"])', [{"s": "bd"}, {"s": "sn"}]),
+    ('d1 $ "a b" + "c"', ["ac", "bc"]),  # with no context, strings stay text (as in Tidal's String)
+])
+def test_strings_are_typed_by_the_context_they_end_up_in(text, expected):
+    """Tidal types a string's atoms by where the pattern goes, through any function of patterns."""
+    got = sorted(parse_patch(text).channels["d1"].onsets(0, 1), key=lambda e: e.whole.begin)
+    assert [e.value for e in got] == expected
