@@ -147,7 +147,8 @@ def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = Non
             patch.errors.append(PatchError("this statement is nested too deeply", stmt.line, 1))
         except PLAY_ERRORS as err:  # an argument no pattern can use, caught while building it
             patch.errors.append(PatchError(f"this statement cannot be played: {err}", stmt.line, 1))
-    patch.bindings = {k: v for k, v in scope.items() if k not in (env or {})}
+    before = env or {}
+    patch.bindings = {k: v for k, v in scope.items() if k not in before or before[k] is not v}  # new or rebound
     return patch
 
 

@@ -40,3 +40,15 @@ def test_strings_are_typed_by_the_context_they_end_up_in(text, expected):
     """Tidal types a string's atoms by where the pattern goes, through any function of patterns."""
     got = sorted(parse_patch(text).channels["d1"].onsets(0, 1), key=lambda e: e.whole.begin)
     assert [e.value for e in got] == expected
+
+
+def test_a_let_evaluated_again_with_a_new_value_takes_effect():
+    """Re-evaluating `let m = ...` with new text must change what later statements read (the
+    engine keeps the bindings a patch returns between evaluations)."""
+    env: dict = {}
+    heard = []
+    for definition in ('let m = cat ["c e", "g"]', 'let m = cat ["d f", "a"]'):
+        env.update(parse_patch(definition, env=env).bindings)
+        channel = parse_patch("d1 $ n m", env=env).channels["d1"]
+        heard.append([e.value["n"] for e in sorted(channel.onsets(0, 1), key=lambda e: e.whole.begin)])
+    assert heard == [[0, 4], [2, 5]]
