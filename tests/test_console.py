@@ -246,7 +246,7 @@ async def test_the_band_key_the_direction_line_and_undo(engine, tmp_path):
         await wait_for(lambda: "band off" in text_of(app, "#band") and "silent clock" in text_of(app, "#messages"))
         await pilot.press("f6")
         await wait_for(lambda: "the band plays pop" in text_of(app, "#messages"))
-        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)  # it heard d1
+        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=30)  # it heard d1
         await wait_for(lambda: "▶ band d1" in text_of(app, "#status"))  # its channels, folded into one name
         await pilot.press("f3")
         assert app.query_one("#direct").has_focus
@@ -320,7 +320,7 @@ async def test_freezing_the_band_puts_its_bars_in_the_patch(engine, tmp_path):
         await pilot.press("ctrl+f")
         await wait_for(lambda: "the band is not playing" in text_of(app, "#messages"))
         await pilot.press("f6")
-        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=20)
+        await wait_for(lambda: "plays Am" in text_of(app, "#band"), timeout=30)
         await pilot.press("ctrl+f")
         await wait_for(lambda: "the band's bars are yours" in text_of(app, "#messages"))
         text = app.editor.text
