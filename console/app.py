@@ -191,34 +191,34 @@ class JamApp(App):
         except EngineUnavailable as err:
             self.show(str(err), error=True)
 
-    def action_toggle(self, what: str, channel: str) -> None:
+    def ask(self, op: str, **fields) -> dict | None:
+        """The engine's answer to a request, or None when it has none to give (then the message
+        line says why: the engine is gone, or the request was refused)."""
         try:
-            on = self.client.request(what, channel=channel)["on"]
-            self.show(f"{channel} {what}d" if on else f"{channel} un{what}d")
-        except (EngineUnavailable, KeyError) as err:
+            reply = self.client.request(op, **fields)
+        except EngineUnavailable as err:
             self.show(str(err), error=True)
+            return None
+        if "error" in reply:
+            self.show(reply["error"], error=True)
+            return None
+        return reply
+
+    def action_toggle(self, what: str, channel: str) -> None:
+        reply = self.ask(what, channel=channel)
+        if reply is not None:
+            self.show(f"{channel} {what}d" if reply["on"] else f"{channel} un{what}d")
 
     def action_rate(self, value: int) -> None:
         """Rate the last four bars (1 not that .. 5 more like this) without leaving the editor."""
-        try:
-            reply = self.client.request("rate", value=value)
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
-            return
-        if "error" in reply:
-            self.show(reply["error"], error=True)
-        else:
-            self.show(reply["did"] + " · alt+z undoes it")
+        self._direct("rate", value=value)
 
     def action_band(self) -> None:
         """The band plays along, or stops."""
-        try:
-            band = self.client.request("band")
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
-            return
-        self.show(f"the band plays {band['style']} (f3 to direct it, f6 to stop it)" if band["on"]
-                  else "the band stopped")
+        band = self.ask("band")
+        if band is not None:
+            self.show(f"the band plays {band['style']} (f3 to direct it, f6 to stop it)" if band["on"]
+                      else "the band stopped")
 
     def action_direct(self) -> None:
         """Type a direction for the band, as it could be said."""
@@ -235,23 +235,15 @@ class JamApp(App):
 
     def action_listen(self) -> None:
         """Listen for one spoken direction (it ends when you stop talking); again to stop listening."""
-        try:
-            voice = self.client.request("listen")
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
-            return
-        self.show("listening: say what the band should do (f4 stops)" if voice["state"] == "listening"
-                  else "stopped listening")
+        voice = self.ask("listen")
+        if voice is not None:
+            self.show("listening: say what the band should do (f4 stops)" if voice["state"] == "listening"
+                      else "stopped listening")
 
     def action_freeze(self) -> None:
         """The band's last bars become text at the end of the patch, playing on free channels."""
-        try:
-            reply = self.client.request("freeze")
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
-            return
-        if "error" in reply:
-            self.show(reply["error"], error=True)
+        reply = self.ask("freeze")
+        if reply is None:
             return
         editor = self.editor
         text = editor.text
@@ -270,13 +262,9 @@ class JamApp(App):
         self._direct("undo")
 
     def _direct(self, op: str, **fields) -> None:
-        try:
-            entry = self.client.request(op, **fields)
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
-            return
-        if "error" in entry:
-            self.show(entry["error"], error=True)
+        """A direction (typed, a rating, an undo): what the engine did with it, and how to undo it."""
+        entry = self.ask(op, **fields)
+        if entry is None:
             return
         said = f'"{entry["text"]}": ' if op == "say" else ""
         self.show(said + entry["did"] + ("" if entry["did"].startswith("nothing") else " · alt+z undoes it"),
@@ -289,11 +277,8 @@ class JamApp(App):
         self._send("panic", "panic: all sound off")
 
     def _send(self, op: str, done: str) -> None:
-        try:
-            self.client.request(op)
+        if self.ask(op) is not None:
             self.show(done)
-        except EngineUnavailable as err:
-            self.show(str(err), error=True)
 
     def action_toggle_comment(self) -> None:
         self.editor.toggle_comment()
