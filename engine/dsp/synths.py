@@ -110,6 +110,35 @@ def polyblep(t, dt):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def basic_wave(v, kind, phase, dt, width, tri):
+    """One sample of a band-limited saw, square, pulse or triangle (polyBLEP; the triangle a leaky
+    integral of the square, whose state `tri` goes in and out), noise, or a sine."""
+    if kind == SAW:
+        return 2.0 * phase - 1.0 - polyblep(phase, dt), tri
+    if kind == SQUARE or kind == PULSE or kind == TRIANGLE:
+        w = width if kind == PULSE else 0.5
+        x = (1.0 if phase < w else -1.0) + polyblep(phase, dt)
+        t2 = phase - w + 1.0 if phase < w else phase - w
+        x -= polyblep(t2, dt)
+        if kind == TRIANGLE:
+            tri = 0.999 * tri + 4.0 * dt * x
+            return tri, tri
+        return x, tri
+    if kind == NOISE_OSC:
+        return white(v, NOISE), tri
+    return math.sin(TWO_PI * phase), tri
+
+
+@njit(cache=True, nogil=True, inline="always")
+def svf_low_step(x, a1, a2, a3, ic1, ic2):
+    """One sample of the TPT state-variable low-pass: the output and the two new states."""
+    v3 = x - ic2
+    v1 = a1 * ic1 + a2 * v3
+    v2 = ic2 + a2 * ic1 + a3 * v3
+    return v2, 2.0 * v1 - ic1, 2.0 * v2 - ic2
+
+
+@njit(cache=True, nogil=True, inline="always")
 def adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_release):
     """Linear ADSR at a given age (samples); after the gate, release from where it was.
     Reciprocals and slopes come precomputed: this runs once per sample per voice."""
@@ -197,18 +226,6 @@ def modulated_oscillator(v, out, start, sr, kind, tables):
                 x = -2.0 / math.pi * additive(cos_t, sin_t, harmonics, False)
             else:
                 x = 4.0 / math.pi * additive(cos_t, sin_t, harmonics, True)
-        elif kind == SAW:
-            x = 2.0 * phase - 1.0 - polyblep(phase, dt)
-        elif kind == SQUARE or kind == PULSE or kind == TRIANGLE:
-            w = width if kind == PULSE else 0.5
-            x = (1.0 if phase < w else -1.0) + polyblep(phase, dt)
-            t2 = phase - w + 1.0 if phase < w else phase - w
-            x -= polyblep(t2, dt)
-            if kind == TRIANGLE:
-                tri = 0.999 * tri + 4.0 * dt * x  # leaky integration of the square
-                x = tri
-        elif kind == NOISE_OSC:
-            x = white(v, NOISE)
         elif kind == WAVETABLE:
             at = phase * WT_SIZE
             j = int(at)
@@ -217,7 +234,7 @@ def modulated_oscillator(v, out, start, sr, kind, tables):
             b = tables[w1, level, j] + f * (tables[w1, level, j + 1] - tables[w1, level, j])
             x = a + wmix * (b - a)
         else:
-            x = math.sin(TWO_PI * phase)
+            x, tri = basic_wave(v, kind, phase, dt, width, tri)
         if filtered:
             if filter_mod:
                 hz = cutoff * math.exp(OCTAVE * semitones_at(age, lfo, lfo_rate, fenv, fdecay))
@@ -225,12 +242,7 @@ def modulated_oscillator(v, out, start, sr, kind, tables):
                 a1 = 1.0 / (1.0 + g * (g + k))
                 a2 = g * a1
                 a3 = g * a2
-            v3 = x - ic2
-            v1 = a1 * ic1 + a2 * v3
-            v2 = ic2 + a2 * ic1 + a3 * v3
-            ic1 = 2.0 * v1 - ic1
-            ic2 = 2.0 * v2 - ic2
-            x = v2
+            x, ic1, ic2 = svf_low_step(x, a1, a2, a3, ic1, ic2)
         x *= adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_release)
         out[i, 0] += x * left
         out[i, 1] += x * right
@@ -280,27 +292,10 @@ def plain_oscillator(v, out, start, sr, kind):
                 x = -2.0 / math.pi * additive(cos_t, sin_t, harmonics, False)
             else:
                 x = 4.0 / math.pi * additive(cos_t, sin_t, harmonics, True)
-        elif kind == SAW:
-            x = 2.0 * phase - 1.0 - polyblep(phase, dt)
-        elif kind == SQUARE or kind == PULSE or kind == TRIANGLE:
-            w = width if kind == PULSE else 0.5
-            x = (1.0 if phase < w else -1.0) + polyblep(phase, dt)
-            t2 = phase - w + 1.0 if phase < w else phase - w
-            x -= polyblep(t2, dt)
-            if kind == TRIANGLE:
-                tri = 0.999 * tri + 4.0 * dt * x  # leaky integration of the square
-                x = tri
-        elif kind == NOISE_OSC:
-            x = white(v, NOISE)
         else:
-            x = math.sin(TWO_PI * phase)
+            x, tri = basic_wave(v, kind, phase, dt, width, tri)
         if filtered:
-            v3 = x - ic2
-            v1 = a1 * ic1 + a2 * v3
-            v2 = ic2 + a2 * ic1 + a3 * v3
-            ic1 = 2.0 * v1 - ic1
-            ic2 = 2.0 * v2 - ic2
-            x = v2
+            x, ic1, ic2 = svf_low_step(x, a1, a2, a3, ic1, ic2)
         x *= adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_release)
         out[i, 0] += x * left
         out[i, 1] += x * right
