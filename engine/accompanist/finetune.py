@@ -172,7 +172,7 @@ def finetune(root: Path, out: Path, epochs: int = EPOCHS, seed: int = 0, lr: flo
 
     from . import chords
     from .model import STYLES, WEIGHTS, Predictor, load
-    from .train import batches, replay, rollout, validate
+    from .train import batches, replay, rollout, train_epoch, validate
 
     if out.resolve() == WEIGHTS.resolve():
         raise Refused(f"{out} is the shipped weights file; fine-tuned weights go elsewhere (leave out --out "
@@ -212,16 +212,10 @@ def finetune(root: Path, out: Path, epochs: int = EPOCHS, seed: int = 0, lr: flo
     sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda e: 0.5 * (1 + np.cos(np.pi * e / epochs)))
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     for epoch in range(1, epochs + 1):
-        began, total, count = time.perf_counter(), 0.0, 0
-        own = rollout(net, unique)  # the shipped network already plays: its own choices from the first epoch
-        for feats, prev, style, target in batches(copies, rng, batch=BATCH, own=own):
-            logits, _ = net(feats, prev, style)
-            loss = loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            total, count = total + loss.item(), count + 1
+        began = time.perf_counter()
+        # a network fed its own last chord trains on its own choices from the first epoch (it plays already)
+        own = rollout(net, unique) if net.feedback else None
+        total, count = train_epoch(net, opt, loss_fn, batches(copies, rng, batch=BATCH, own=own))
         sched.step()
         line = f"epoch {epoch:2d}/{epochs}  train loss {total / count:.3f}  {time.perf_counter() - began:.1f} s"
         metrics = {"epoch": epoch, "train_loss": total / count, "steps": count}

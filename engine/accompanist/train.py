@@ -161,6 +161,20 @@ def rollout(net: ChordLSTM, songs: list[Song], stay: float = 1.0, group: int = 1
     return out
 
 
+def train_epoch(net, opt, loss_fn, windows) -> tuple[float, int]:
+    """One pass over the windows: a step of the optimiser each; (summed loss, steps)."""
+    total, count = 0.0, 0
+    for feats, prev, style, target in windows:
+        logits, _ = net(feats, prev, style)
+        loss = loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1))
+        opt.zero_grad()
+        loss.backward()
+        nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+        opt.step()
+        total, count = total + loss.item(), count + 1
+    return total, count
+
+
 def batches(songs: list[Song], rng: np.random.Generator | None, batch: int = 128,
             own: dict[str, np.ndarray] | None = None):
     """Windows of WINDOW beats as (feats, prev, style, target) tensors; shuffled when rng is given.
@@ -223,16 +237,9 @@ def fit(songs: list[Song], valid: list[Song], epochs: int, seed: int, log=print,
     loss_fn = nn.CrossEntropyLoss(ignore_index=-100)
     history_ = []
     for epoch in range(1, epochs + 1):
-        start, total, count = time.perf_counter(), 0.0, 0
+        start = time.perf_counter()
         own = rollout(net, songs) if epoch > 1 and net.feedback else None
-        for feats, prev, style, target in batches(songs, rng, own=own):
-            logits, _ = net(feats, prev, style)
-            loss = loss_fn(logits.reshape(-1, chords.NCHORDS), target.reshape(-1))
-            opt.zero_grad()
-            loss.backward()
-            nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            total, count = total + loss.item(), count + 1
+        total, count = train_epoch(net, opt, loss_fn, batches(songs, rng, own=own))
         sched.step()
         valid_ = validate(net, valid)  # without feedback, playing alone is the same as teacher forced
         alone = validate(net, valid, rollout(net, valid)) if net.feedback else valid_
