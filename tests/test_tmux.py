@@ -205,3 +205,28 @@ def _alive(pid: int) -> bool:
 def _children(pid: int) -> list[int]:
     found = subprocess.run(["pgrep", "-P", str(pid)], capture_output=True, text=True).stdout.split()
     return [int(c) for c in found] + [g for c in found for g in _children(int(c))]
+
+
+def test_the_band_keys_pass_through_a_terminal(tmux, tmp_path):
+    """f6, f3, alt+z, ctrl+f, ctrl+o and f12 reach the console through tmux as they do over SSH."""
+    patch = tmp_path / "band.jam"
+    patch.write_text('tempo 150\nd1 $ n "a4 c e a" # s "piano"\n')
+    tmux.start([*JAM, "--no-audio", str(patch)], tmp_path)
+    tmux.wait_for("silent clock")
+    time.sleep(0.5)
+    tmux.keys("F6")
+    tmux.wait_for("the band plays pop")
+    tmux.wait_for("plays Am", timeout=60)
+    tmux.keys("F3")
+    tmux.type("faster")
+    tmux.keys("Enter")
+    tmux.wait_for("tempo 162")
+    tmux.keys("M-z")
+    tmux.wait_for("undid 'faster'")
+    tmux.keys("C-f")
+    tmux.wait_for("the band's bars are yours")
+    tmux.keys("F12")
+    tmux.wait_for("the octave above")
+    tmux.keys("Escape", "C-o")
+    tmux.wait_for("Open (a path")
+    tmux.keys("Escape", "C-q")
