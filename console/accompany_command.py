@@ -25,7 +25,7 @@ def cmd_accompany(argv: list[str]) -> int:
     mode.add_argument("--melody", type=Path, metavar="FILE.mid", help="play a band to this melody, offline")
     parser.add_argument("--style", default="pop")
     parser.add_argument("--tempo", type=float, help="beats per minute (default: the style's, near the file's)")
-    parser.add_argument("--key", help='shown in the patch, e.g. "e minor" (the band finds the key by ear)')
+    parser.add_argument("--key", help='e.g. "e minor": the band leans to it (and still follows where the melody goes)')
     parser.add_argument("--mood", choices=["happy", "sad", "energetic", "relaxed", "dramatic"])
     parser.add_argument("-o", "--output", type=Path, help="the WAV to write (with --melody)")
     parser.add_argument("--midi", type=Path, metavar="OUT.mid", help="also write what the band played")
@@ -66,7 +66,8 @@ def _band(args) -> int:
         print(f"jam accompany: arranger wrote a bad line {err}", file=sys.stderr)
     if args.output:
         played: list = []
-        bars = text.split("\n")[4].count("[")  # the melody line has one [...] per bar
+        melody = next(line for line in text.splitlines() if line.startswith("d1 "))
+        bars = melody.count("[")  # the melody line has one [...] per bar
         audio = render_patch(patch, cycles=max(bars, 1), played=played, seed=1)
         write_wav(args.output, audio, 48000)
         if args.midi:

@@ -186,6 +186,50 @@ def test_key_follows_a_modulation():
     assert changed_at is not None and changed_at <= 16, changed_at  # within four bars
 
 
+def test_a_named_key_settles_what_the_notes_leave_open():
+    """C, E, G and A fit C major and A minor alike: the key the performer named decides, before the
+    first note too; a note of another key does not move it."""
+    ambiguous = melody([60, 64, 67, 69, 64, 60, 69, 67] * 2)
+    heard = {}
+    for named in (None, 9 + 12, 0):
+        ear = Ear()
+        ear.declare(named)
+        if named is not None:
+            assert ear.key() == named  # nothing heard yet: the named key already holds
+        hear(ear, ambiguous + melody([66], start=8.0))  # and one F sharp
+        heard[named] = key_name(ear.key())
+    assert heard[9 + 12] == "A minor" and heard[0] == "C major", heard
+
+
+def test_a_named_key_still_follows_a_clear_modulation():
+    ear = Ear()
+    ear.declare(0)  # the patch says C major
+    c_major = [60, 64, 67, 65, 62, 71, 72, 67, 69, 65, 64, 62] * 3
+    hear(ear, melody(c_major))
+    e_major = [p + 4 for p in c_major] * 3
+    start, changed_at = ear.now, None
+    for on, off, p in melody(e_major, start=ear.now):
+        ear.note_on(on, p)
+        ear.note_off(off, p)
+        if changed_at is None and key_name(ear.key()) == "E major":
+            changed_at = off - start
+    assert changed_at is not None and changed_at <= 32, changed_at  # within eight bars
+
+
+def test_the_protocol_takes_a_named_key(decider):
+    """{"reset": {..., "key": "a minor"}} and {"key": ...} lean the ear; a bad key is a clear error."""
+    session = Session(decider)
+    session.handle({"reset": {"style": "pop", "key": "a minor"}})
+    assert key_name(session.ear.key()) == "A minor"
+    session.handle({"key": "Eb major"})
+    assert key_name(session.ear.key()) == "Eb major"
+    session.handle({"key": None})
+    assert session.ear.declared is None
+    err = io.StringIO()
+    serve(session, io.StringIO('{"key": "h minor"}\n{"decide": 1.0}\n'), io.StringIO(), err)
+    assert "'h minor' is not a key" in err.getvalue()
+
+
 def test_harmony_and_playing_features():
     ear = Ear()
     hear(ear, [(0.0, 1.0, 64), (1.0, 1.5, 67), (1.5, 2.0, 72), (2.0, 2.75, 64), (2.75, 3.0, 60)])

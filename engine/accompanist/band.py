@@ -41,9 +41,9 @@ def melody_notes(path: str | Path) -> tuple[list[tuple[float, float, int, int]],
 
 
 def chord_plan(session: Session, notes: list[tuple[float, float, int, int]], beats: int, style: str,
-               bpm: float) -> list[tuple[int, list[int]] | None]:
-    """One chord per beat, each decided from the notes before that beat only."""
-    session.handle({"reset": {"style": style, "time_signature": "4/4", "bpm": bpm}})
+               bpm: float, key: str | None = None) -> list[tuple[int, list[int]] | None]:
+    """One chord per beat, each decided from the notes before that beat only (and the key named)."""
+    session.handle({"reset": {"style": style, "time_signature": "4/4", "bpm": bpm, "key": key}})
     events = sorted([(s, 1, {"note_on": {"t": s, "pitch": p, "velocity": v}}) for s, e, p, v in notes]
                     + [(e, 0, {"note_off": {"t": e, "pitch": p}}) for s, e, p, v in notes], key=lambda x: x[:2])
     plan, i = [], 0
@@ -87,10 +87,12 @@ def band_patch(melody: str | Path, style: str, session: Session, bpm: float | No
     knobs = knobs or Learner.load().mean(style)  # what this performer's ratings taught, per style
     knobs.energy = min(max(knobs.energy + energy_shift, 0.0), 1.0)
     bars = max(1, math.ceil(max(e for _, e, _, _ in notes) / 4))
-    plan = chord_plan(session, notes, bars * 4, style, bpm)
+    named = parse_key(key) if key else None
+    if key and named is None:
+        raise ValueError(f"{key!r} is not a key (e.g. \"e minor\", \"bb major\", \"d dorian\")")
+    plan = chord_plan(session, notes, bars * 4, style, bpm, key)
     head = [f"-- a {style} band to {Path(melody).name}, chords decided online beat by beat", f"tempo {bpm:.0f}",
             f'style "{style}"']
-    if key and parse_key(key):
-        tonic, mode = parse_key(key)
-        head.append(f'key "{KEY_NAMES[tonic]} {mode}"')
+    if named:
+        head.append(f'key "{KEY_NAMES[named[0]]} {named[1]}"')
     return "\n".join(head + [melody_line(notes, bars, melody_sound)] + arrange(plan, style, knobs)) + "\n"

@@ -6,6 +6,10 @@ for the time it has sounded up to now. Time is in beats.
 - Key: Krumhansl-Schmuckler key finding (with Temperley's profiles) on a duration-weighted
   pitch-class histogram that decays (half-life `KEY_HALF_LIFE` beats), so an old key fades and a modulation wins
   after a few bars; a margin (hysteresis) keeps the key from flickering between close rivals.
+  A key the performer names (the patch's `key`, "key of A minor") is the key while the recent
+  notes stay on its scale (`DECLARED_FIT` of their sounding time): it settles what the notes leave
+  open (F major or D minor?) and holds before the first note; notes off its scale hand the choice
+  back to the ear, so a modulation is still followed.
 - Harmony: a short-memory histogram (half-life one beat) scored against every chord of the
   vocabulary — chord tones count for, other tones against — plus a prior from the key.
 - Playing: note density, syncopation and register over the last bars.
@@ -23,6 +27,8 @@ from . import chords
 KEY_HALF_LIFE = 16.0  # beats
 CHORD_HALF_LIFE = 1.0
 KEY_MARGIN = 0.1  # correlation a rival key must gain over the current one to replace it
+DECLARED_FIT = 0.9  # share of the recent sounding time on the named key's scale that keeps it
+MINOR_MODES = ("minor", "aeolian", "dorian", "phrygian", "locrian")  # the modes with a minor third
 ONSET_WEIGHT = 0.25  # beats of sounding time an onset is worth, so short notes count
 MAX_NOTE_WEIGHT = 2.0  # beats: a long-held note stops adding evidence after this
 MEMORY = 8.0  # beats of finished notes kept for the beat features and playing statistics
@@ -51,6 +57,12 @@ _FOUR_NOTES = (chords.PC_MATRIX.sum(axis=1) > 3).astype(np.float32)
 
 def key_name(key: int) -> str:
     return f"{chords.NOTE_NAMES[key % 12]} {'minor' if key >= 12 else 'major'}"
+
+
+def key_index(tonic: int, mode: str) -> int:
+    """The ear's key (0-11 major, 12-23 minor) nearest a named key and mode: a mode with a minor
+    third is heard as the minor key on its tonic (E dorian as E minor), the others as major."""
+    return tonic % 12 + (12 if mode in MINOR_MODES else 0)
 
 
 def collection(key: int) -> int:
@@ -100,7 +112,14 @@ class Ear:
         self.key_hist = _Decayed(KEY_HALF_LIFE)
         self.chord_hist = _Decayed(CHORD_HALF_LIFE)
         self._key: int | None = None  # no favourite before the first note: transposing stays exact
+        self.declared: int | None = None  # the key the performer named, if any
         self.heard = False
+
+    def declare(self, key: int | None) -> None:
+        """The key the performer named (an index as `key_index` gives), or None to go by ear alone."""
+        self.declared = key
+        if key is not None:
+            self._key = key
 
     # -- events ---------------------------------------------------------------------
     def advance(self, t: float) -> None:
@@ -139,13 +158,17 @@ class Ear:
         """(24,) correlation of the recent pitch classes with each key's profile."""
         h = self.key_hist.h - self.key_hist.h.mean()
         norm = np.linalg.norm(h)
-        return PROFILES @ h / norm if norm > 1e-9 else np.zeros(24)
+        scores = PROFILES @ h / norm if norm > 1e-9 else np.zeros(24)
+        named = self.declared
+        if named is not None and _SCALES[named] @ self.key_hist.h >= DECLARED_FIT * self.key_hist.h.sum():
+            scores[named] = scores.max() + KEY_MARGIN  # the notes fit the named key's scale: it wins
+        return scores
 
     def key(self) -> int:
         """The current key (0-11 major, 12-23 minor), kept until a rival is clearly better."""
-        scores = self.key_scores()
-        if not scores.any():  # nothing heard yet
+        if not self.heard:  # nothing heard yet
             return 0 if self._key is None else self._key
+        scores = self.key_scores()
         best = int(np.argmax(scores))
         if self._key is None or scores[best] > scores[self._key] + KEY_MARGIN:
             self._key = best

@@ -28,6 +28,8 @@ from dsl.patch import parse_patch
 from ..voices import INSTRUMENTS, OSCILLATORS
 
 from .arranger import STYLES, Knobs, arrange_parts
+from .chords import NOTE_NAMES
+from .ear import MINOR_MODES
 from .learner import Learner
 
 LEAD = 0.35  # seconds before a beat that its chord is decided and arranged
@@ -143,6 +145,7 @@ class LiveBand:
         self.decided_beat: int | None = None
         self.origin = 0  # the beat the brain's time counts from
         self.style_heard: str | None = None  # the style the brain was reset with
+        self.key_told: str | None = None  # the named key the brain was last told
         self.running = False
         self.thread: threading.Thread | None = None
         self.dirty = False  # settings or directions changed since the band was last arranged
@@ -263,9 +266,13 @@ class LiveBand:
         if self.decided_beat is None or beat < self.decided_beat or style != self.style_heard or \
                 (not self.synced and self.brain.state == "ready"):
             self.origin, self.style_heard = beat, style  # the brain's time starts again here
+            self.key_told = self._named_key()
             self.synced = self.brain.send({"reset": {"style": style, "time_signature": "4/4",
-                                                     "bpm": self.engine.scheduler.bpm}})
+                                                     "bpm": self.engine.scheduler.bpm, "key": self.key_told}})
             self.brain.send({"follow": self.knobs_played().follow})
+        elif self._named_key() != self.key_told:  # the patch or a direction named another key
+            self.key_told = self._named_key()
+            self.brain.send({"key": self.key_told})
         self.plan = {b: c for b, c in self.plan.items() if b >= beat - 64}  # the freeze needs 16 at most
         last_t = 0.0 if self.decided_beat is None else self.decided_beat - self.origin
         self._feed(now, last_t)
@@ -285,12 +292,17 @@ class LiveBand:
             self._new_period(bar)  # no rating came: the next period tries another proposal
         self._play(bar, beat)
 
+    def _named_key(self) -> str | None:
+        """The scheduler's key (the patch's `key`, or "key of A minor") as the brain reads it."""
+        key = self.engine.scheduler.key
+        return None if key is None else f"{NOTE_NAMES[key[0]]} {key[1]}"
+
     def _tonic(self) -> tuple[int, list[int]] | None:
         key = self.engine.scheduler.key
         if key is None:
             return None
         tonic, mode = key
-        third = 3 if mode in ("minor", "dorian", "phrygian", "aeolian", "locrian") else 4
+        third = 3 if mode in MINOR_MODES else 4
         return tonic, sorted({tonic, (tonic + third) % 12, (tonic + 7) % 12})
 
     def direct(self, action: str) -> int:

@@ -3,6 +3,8 @@
 In:  {"reset": {"style": "pop", "time_signature": "4/4", "bpm": 100}}
      {"note_on": {"t": 3.0, "pitch": 60, "velocity": 90}}   {"note_off": {"t": 4.0, "pitch": 60}}
      {"decide": 4.25}
+     {"key": "a minor"} or {"key": null}, or "key" inside reset: a key the performer named (the
+     live band sends the patch's); without one the key is found by ear alone
 Out: {"t": 4.25, "root_pc": 0, "pcs": [0, 4, 7]}  or  {"t": 4.25, "chord": null}
 
 t is in beats and never goes back. The answer to decide(t) is the chord to sound from beat t on;
@@ -19,8 +21,10 @@ import math
 import sys
 from typing import Protocol, TextIO
 
+from dsl.notes import parse_key
+
 from . import chords
-from .ear import Ear
+from .ear import Ear, key_index
 
 
 class Decider(Protocol):
@@ -55,9 +59,20 @@ class Session:
     def reset(self, options: dict) -> None:
         bpb = beats_per_bar(options.get("time_signature"))
         self.ear = Ear(bpb)
+        self.declare(options.get("key"))
         self.decider.reset(options.get("style"), bpb)
         self.next_beat = 0
         self.now = -math.inf
+
+    def declare(self, key: str | None) -> None:
+        """A named key ("e minor", "bb dorian"), or None: from now on the ear leans to it."""
+        if key is None:
+            self.ear.declare(None)
+            return
+        named = parse_key(str(key))
+        if named is None:
+            raise ValueError(f"{key!r} is not a key")
+        self.ear.declare(key_index(*named))
 
     def _advance(self, t: float) -> None:
         if not math.isfinite(t):
@@ -91,6 +106,8 @@ class Session:
             self.ear.note_off(t, int(e["pitch"]))
         elif "reset" in msg:
             self.reset(msg["reset"] or {})
+        elif "key" in msg:
+            self.declare(msg["key"])
         else:
             raise ValueError(f"unknown message {sorted(msg)}")
         return None
