@@ -225,6 +225,12 @@ def test_the_protocol_takes_a_named_key(decider):
     assert key_name(session.ear.key()) == "Eb major"
     session.handle({"key": None})
     assert session.ear.declared is None
+    # E dorian (a funk vamp of Em7 and A9: E G B D, A C# E G B) is heard as E minor with its C sharp
+    session.handle({"reset": {"style": "funk", "key": "e dorian"}})
+    for i, p in enumerate([64, 67, 71, 74, 69, 73, 76, 79] * 4):
+        session.handle({"note_on": {"t": i * 0.5, "pitch": p, "velocity": 90}})
+        session.handle({"note_off": {"t": i * 0.5 + 0.5, "pitch": p}})
+    assert key_name(session.ear.key()) == "E minor"
     err = io.StringIO()
     serve(session, io.StringIO('{"key": "h minor"}\n{"decide": 1.0}\n'), io.StringIO(), err)
     assert "'h minor' is not a key" in err.getvalue()

@@ -65,6 +65,13 @@ def key_index(tonic: int, mode: str) -> int:
     return tonic % 12 + (12 if mode in MINOR_MODES else 0)
 
 
+def mode_scale(tonic: int, degrees) -> np.ndarray:
+    """(12,) ones on a mode's pitch classes (its degrees above the tonic), for `Ear.declare`."""
+    scale = np.zeros(12, dtype=np.float32)
+    scale[[(tonic + d) % 12 for d in degrees]] = 1.0
+    return scale
+
+
 def collection(key: int) -> int:
     """The tonic of the key's major scale (A minor -> C): stable when major and relative minor are confused."""
     return (key + 3) % 12 if key >= 12 else key
@@ -112,12 +119,15 @@ class Ear:
         self.key_hist = _Decayed(KEY_HALF_LIFE)
         self.chord_hist = _Decayed(CHORD_HALF_LIFE)
         self._key: int | None = None  # no favourite before the first note: transposing stays exact
-        self.declared: int | None = None  # the key the performer named, if any
+        self.declared: int | None = None  # the key the performer named, if any, and its scale
+        self.declared_scale: np.ndarray | None = None
         self.heard = False
 
-    def declare(self, key: int | None) -> None:
-        """The key the performer named (an index as `key_index` gives), or None to go by ear alone."""
+    def declare(self, key: int | None, scale: np.ndarray | None = None) -> None:
+        """The key the performer named (an index as `key_index` gives) and the pitch classes of its
+        mode (12 zeros and ones; default the key's major or minor scale), or None: by ear alone."""
         self.declared = key
+        self.declared_scale = None if key is None else _SCALES[key] if scale is None else scale
         if key is not None:
             self._key = key
 
@@ -159,8 +169,8 @@ class Ear:
         h = self.key_hist.h - self.key_hist.h.mean()
         norm = np.linalg.norm(h)
         scores = PROFILES @ h / norm if norm > 1e-9 else np.zeros(24)
-        named = self.declared
-        if named is not None and _SCALES[named] @ self.key_hist.h >= DECLARED_FIT * self.key_hist.h.sum():
+        named, scale = self.declared, self.declared_scale
+        if named is not None and scale @ self.key_hist.h >= DECLARED_FIT * self.key_hist.h.sum():
             scores[named] = scores.max() + KEY_MARGIN  # the notes fit the named key's scale: it wins
         return scores
 

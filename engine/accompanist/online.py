@@ -21,10 +21,10 @@ import math
 import sys
 from typing import Protocol, TextIO
 
-from dsl.notes import parse_key
+from dsl.notes import SCALES, parse_key
 
 from . import chords
-from .ear import Ear, key_index
+from .ear import Ear, key_index, mode_scale
 
 
 class Decider(Protocol):
@@ -72,7 +72,9 @@ class Session:
         named = parse_key(str(key))
         if named is None:
             raise ValueError(f"{key!r} is not a key")
-        self.ear.declare(key_index(*named))
+        tonic, mode = named
+        degrees = SCALES[mode] + ((11,) if mode in ("minor", "aeolian") else ())  # and the leading note
+        self.ear.declare(key_index(tonic, mode), mode_scale(tonic, degrees))
 
     def _advance(self, t: float) -> None:
         if not math.isfinite(t):
