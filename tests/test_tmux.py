@@ -29,9 +29,10 @@ class Tmux:
     def run(self, *args: str) -> str:
         return subprocess.run(["tmux", *args], capture_output=True, text=True, env=self.env, check=True).stdout
 
-    def start(self, command: list[str], cwd: Path) -> None:
+    def start(self, command: list[str], cwd: Path, size: tuple[int, int] = (80, 24)) -> None:
         line = " ".join(f"'{c}'" for c in command)
-        self.run("new-session", "-d", "-s", self.name, "-x", "80", "-y", "24", "-c", str(cwd), line + "; sleep 60")
+        self.run("new-session", "-d", "-s", self.name, "-x", str(size[0]), "-y", str(size[1]), "-c", str(cwd),
+                 line + "; sleep 60")
 
     def keys(self, *keys: str) -> None:
         """Press keys one at a time, as a hand does (a burst of escape sequences can lose keys)."""
@@ -230,3 +231,35 @@ def test_the_band_keys_pass_through_a_terminal(tmux, tmp_path):
     tmux.keys("Escape", "C-o")
     tmux.wait_for("Open (a path")
     tmux.keys("Escape", "C-q")
+
+
+SGR = re.compile(r"\x1b\[([0-9;]*)m")
+RICH_COLOUR = re.compile(r"(?:^|;)[34]8;[25];")  # 256-colour and true-colour codes
+
+
+@pytest.mark.parametrize("terminal", ["xterm", "NO_COLOR"])
+def test_a_16_colour_terminal_and_no_color_at_300_columns(tmux, tmp_path, terminal):
+    """A plain xterm (16 colours) and NO_COLOR, on a 300-column screen: the console uses the whole
+    width, draws only colours such a terminal has (with NO_COLOR only black, white and greys, as
+    Textual's monochrome does), and the playing atoms are still lit, in reverse video."""
+    patch = tmp_path / "wide.jam"
+    patch.write_text('tempo 240\nd1 $ s "bd sn hh cp"\n')
+    env = ["env", "-u", "COLORTERM", "TERM=xterm"] + (["NO_COLOR=1"] if terminal == "NO_COLOR" else [])
+    tmux.start([*env, *JAM, "--no-audio", str(patch)], tmp_path, size=(300, 60))
+    screen = tmux.wait_for("▶ d1")
+    assert max(len(line.rstrip()) for line in screen.splitlines()) > 250, "the console does not use the width"
+    seen: set[str] = set()
+    codes: set[str] = set()
+    deadline = time.monotonic() + 10
+    while len(seen) < 3 and time.monotonic() < deadline:
+        lit = tmux.screen(escapes=True)
+        seen |= lit_atoms(lit, 'd1 $ s "bd')
+        codes |= set(SGR.findall(lit))
+        time.sleep(0.05)
+    assert len(seen) >= 3, f"the light did not move across the atoms (saw {seen})"
+    assert not [c for c in codes if RICH_COLOUR.search(c)], sorted(codes)
+    if terminal == "NO_COLOR":
+        hues = [c for c in codes for part in c.split(";") if part and int(part) % 10 in range(1, 7)
+                and 30 <= int(part) <= 107]
+        assert not hues, sorted(codes)
+    tmux.keys("C-q")
