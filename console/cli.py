@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from dsl.rational import Fraction, parse_fraction
 from pathlib import Path
@@ -123,6 +124,9 @@ def cmd_render(argv: list[str]) -> int:
         parser.error("give a PATCH or --midi-in FILE.mid (one of them)")
     if args.cycles is not None and args.cycles <= 0 or args.seconds is not None and args.seconds <= 0:
         parser.error("the length must be positive")
+    for out in (args.output, args.midi):  # say so now, not after the render
+        if out is not None and not (out.parent.is_dir() and os.access(out.parent, os.W_OK)):
+            parser.error(f"cannot write {out}: {out.parent} is not a folder this user can write to")
 
     from engine.midifile import read_midi, write_midi
     from engine.offline import render_events, render_patch

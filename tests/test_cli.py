@@ -101,3 +101,9 @@ def test_check_messages_a_newcomer_can_read(tmp_path, line, message):
 def test_unknown_command_is_an_error_not_a_console():
     result = jam("accompanyx")
     assert result.returncode == 2 and "unknown command" in result.stderr
+
+
+def test_render_to_a_missing_folder_says_so_before_rendering(tmp_path):
+    result = jam("render", "patches/hello.jam", "-o", str(tmp_path / "no" / "such" / "out.wav"), "--cycles", "1")
+    assert result.returncode == 2 and "is not a folder" in result.stderr
+    assert "Traceback" not in result.stderr and not (tmp_path / "no").exists()
