@@ -29,6 +29,8 @@ CONTROLS: dict[str, str] = {
     "vibrato": "number", "vibratorate": "number", "tremolo": "number", "tremolodepth": "number",
     "tremolorate": "number", "lfo": "number", "lforate": "number", "penv": "number", "pdecay": "number",
     "fenv": "number", "fdecay": "number", "wave": "number",
+    # a 4-pole ladder low-pass (engine/dsp/filters.py; SuperDirt has none): cutoff Hz, resonance 0..1
+    "ladder": "number", "ladderq": "number",
 }
 ALIASES = {"sound": "s", "lpf": "cutoff", "lpq": "resonance", "hpf": "hcutoff", "hpq": "hresonance",
            "bpf": "bandf", "bpq": "bandq", "up": "note", "delayfb": "delayfeedback", "delayt": "delaytime",

@@ -19,6 +19,7 @@ from numba import njit
 
 from .dsp.drums import clap, hat, kick, snare
 from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
+from .dsp.effects import has_effects, start_effects
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.sampler import resample, sampler
@@ -135,6 +136,7 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
     v[ROOM], v[DELAY_SEND], v[CHORUS_SEND] = ev[EV_ROOM], ev[EV_DELAY], ev[EV_CHORUS]
     v[CUT_GROUP] = cut
     v[SHAPE], v[CRUSH], v[COARSE], v[HCUTOFF] = ev[EV_SHAPE], ev[EV_CRUSH], ev[EV_COARSE], ev[EV_HCUTOFF]
+    start_effects(v, ev)
     oscillator_kind = SINE <= kind < RIM or kind == WAVETABLE
     if not oscillator_kind:  # the oscillators filter inside; everything else after the fact
         v[POST_CUTOFF] = ev[EV_CUTOFF]
@@ -267,8 +269,7 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         start = int(v[START])
         v[START] = 0.0
         kind = int(v[KIND])
-        effects = (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0
-                   or v[HCUTOFF] > 0.0)
+        effects = has_effects(v)
         sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
         tremolo = v[TREMOLO] > 0.0

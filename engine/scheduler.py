@@ -30,7 +30,8 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      WAVETABLE, DEFAULT_VIBRATO_RATE, DEFAULT_TREMOLO_RATE, DEFAULT_LFO_RATE, DEFAULT_PDECAY,
                      DEFAULT_FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
                      EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY, EV_FENV,
-                     EV_FDECAY, EV_WAVE)
+                     EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ)
+from .dsp.filters import VOWELS
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
           "cp": CLAP, "clap": CLAP, "rim": RIM, "lt": LOW_TOM, "mt": MID_TOM, "ht": HIGH_TOM, "ride": RIDE,
@@ -46,6 +47,7 @@ SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat
           "pad_synth": PAD, "pad": PAD}
 C5_HZ = 261.6255653005986  # Tidal's note 0 is middle C
 DEFAULT_VELOCITY = 0.8
+BANDQ_DEFAULT = 10.0  # SuperDirt's dirt_bpf when an event names bandf alone
 
 
 class Scheduler:
@@ -197,6 +199,15 @@ class Scheduler:
         row[EV_CRUSH] = float(value.get("crush", 0))
         row[EV_COARSE] = float(value.get("coarse", 0))
         row[EV_HCUTOFF] = float(value.get("hcutoff", 0))
+        if "hresonance" in value:  # a resonant 2-pole high-pass (else a one-pole)
+            row[EV_HRESONANCE] = 1.0 + min(max(float(value["hresonance"]), 0.0), 1.0)
+        if float(value.get("bandf", 0)) > 0:
+            row[EV_BANDF] = float(value["bandf"])
+            row[EV_BANDQ] = max(float(value.get("bandq", BANDQ_DEFAULT)), 1.0)
+        name = str(value.get("vowel", ""))
+        row[EV_VOWEL] = VOWELS.index(name) + 1 if len(name) == 1 and name in VOWELS else 0  # others: none
+        row[EV_LADDER] = max(float(value.get("ladder", 0)), 0.0)
+        row[EV_LADDERQ] = min(max(float(value.get("ladderq", 0)), 0.0), 1.0)
         row[EV_CUTOFF] = float(value.get("cutoff", 0))
         row[EV_CHORUS] = min(max(float(value.get("chorus", 0)), 0.0), 1.0)
         row[EV_CUT] = float(value.get("cut", 0))

@@ -1,5 +1,6 @@
-"""Effects: per voice (shape, crush, coarse, low- and high-pass) and on the send buses (an FDN
-reverb, a stereo feedback delay and a chorus), as SuperDirt lays them out.
+"""Effects: per voice (vowel, shape, crush, coarse, low-, high- and band-pass, the ladder; the
+filters in engine/dsp/filters.py) and on the send buses (an FDN reverb, a stereo feedback delay and
+a chorus), as SuperDirt lays them out.
 
 A voice with effects renders into a scratch buffer, is processed there, and is then mixed into
 the dry bus and, by its `room` and `delay` amounts, into the reverb and delay sends. The
@@ -15,7 +16,10 @@ import math
 import numpy as np
 from numba import njit
 
-from ..voices import COARSE, CRUSH, FX0, FX1, FX2, FX3, FX4, FX5, HCUTOFF, POST_CUTOFF, SHAPE
+from ..voices import (BANDF, BANDQ, COARSE, CRUSH, EV_BANDF, EV_BANDQ, EV_HRESONANCE, EV_LADDER, EV_LADDERQ,
+                      EV_VOWEL, FX0, FX1, FX2, FX3, FX4, FX5, HCUTOFF, HDAMPING, LADDER, LADDERQ, POST_CUTOFF, SHAPE,
+                      VOWEL)
+from .filters import band_pass, high_pass, ladder, vowel
 
 REVERB_LENGTHS = np.array([1031, 1327, 1523, 1871, 2053, 2311, 2539, 2819])  # samples at 48 kHz, co-prime
 DIFFUSER_LENGTHS = np.array([241, 173, 509, 367])  # Schroeder all-passes before the network
@@ -42,14 +46,34 @@ def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
 
 
 @njit(cache=True, nogil=True)
+def start_effects(v, ev):
+    """A new voice's filters from its event row (engine/dsp/filters.py); the high-pass is resonant
+    only when the event names its resonance."""
+    v[BANDF], v[BANDQ], v[LADDER], v[LADDERQ] = ev[EV_BANDF], ev[EV_BANDQ], ev[EV_LADDER], ev[EV_LADDERQ]
+    v[VOWEL] = ev[EV_VOWEL]
+    if ev[EV_HRESONANCE] > 0.0:
+        v[HDAMPING] = 2.0 - 1.98 * min(max(ev[EV_HRESONANCE] - 1.0, 0.0), 1.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def has_effects(v):
+    """Whether a voice goes through voice_effects."""
+    return (v[SHAPE] > 0.0 or v[CRUSH] > 0.0 or v[COARSE] > 1.0 or v[POST_CUTOFF] > 0.0 or v[HCUTOFF] > 0.0
+            or v[BANDF] > 0.0 or v[VOWEL] > 0.0 or v[LADDER] > 0.0)
+
+
+@njit(cache=True, nogil=True)
 def voice_effects(v, x, n, sr):
-    """Shape (soft saturation), crush (bit depth), coarse (sample rate), then low- and high-pass."""
+    """In SuperDirt's order where it has one: vowel, shape (soft saturation), crush (bit depth),
+    coarse (sample rate), low- and high-pass, then band-pass and the ladder."""
+    if v[VOWEL] > 0.0:
+        vowel(v, x, n, sr)
     shape = min(v[SHAPE], 0.99)
     k = 2.0 * shape / (1.0 - shape) if shape > 0.0 else 0.0
     levels = 2.0 ** (v[CRUSH] - 1.0) if v[CRUSH] >= 1.0 else 0.0
     coarse = int(v[COARSE])
     held_l, held_r, count, lp_l, lp_r, hp_state = v[FX0], v[FX1], int(v[FX2]), v[FX3], v[FX4], v[FX5]
-    lp, hp = v[POST_CUTOFF] > 0.0, v[HCUTOFF] > 0.0
+    lp, hp = v[POST_CUTOFF] > 0.0, v[HCUTOFF] > 0.0 and v[HDAMPING] == 0.0
     a_lp = 1.0 - math.exp(-2.0 * math.pi * min(v[POST_CUTOFF], 0.45 * sr) / sr) if lp else 1.0
     a_hp = 1.0 - math.exp(-2.0 * math.pi * min(v[HCUTOFF], 0.45 * sr) / sr) if hp else 0.0
     for i in range(n):
@@ -74,6 +98,12 @@ def voice_effects(v, x, n, sr):
             x[i, 0] -= hp_state
             x[i, 1] -= hp_state
     v[FX0], v[FX1], v[FX2], v[FX3], v[FX4], v[FX5] = held_l, held_r, count, lp_l, lp_r, hp_state
+    if v[HCUTOFF] > 0.0 and v[HDAMPING] > 0.0:
+        high_pass(v, x, n, sr)
+    if v[BANDF] > 0.0:
+        band_pass(v, x, n, sr)
+    if v[LADDER] > 0.0:
+        ladder(v, x, n, sr)
 
 
 @njit(cache=True, nogil=True, inline="always")

@@ -10,17 +10,23 @@ a release, and ends in silence.
 
 import math
 
+import numpy as np
 from numba import njit
 
 from ..voices import (ACOUSTIC_GUITAR, AGE, BASS_GUITAR, BRASS, CELLO, DELAY_LINE, ELECTRIC_GUITAR, EPIANO, FLUTE,
                       FREQ, GAIN, GATE, LEAD, LEFT, LENGTH, NOISE, ORGAN, PAD, PIANO, RELEASE, RIGHT, S0, S1, S2, S3,
                       SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
+from .envelopes import breakpoints
 from .noise import white
 from .synths import polyblep
 
 TWO_PI = 2.0 * math.pi
 ORGAN_RATIOS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 ORGAN_LEVELS = (0.5, 1.0, 0.45, 0.5, 0.3, 0.25, 0.12)
+# the piano's two-stage decay (engine/dsp/envelopes.py): the hammer's prompt sound, 2 ms up, falls
+# over 0.35 s to the aftersound, which then dies as its partials do (the strings of a note,
+# detuned a little, first beat against each other and then ring on together)
+PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES = np.array([0.0, 1.4, 0.65]), np.array([0.002, 0.35]), np.array([0.0, -4.0])
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -58,7 +64,8 @@ def cutoff_g(hz, sr):
 
 @njit(cache=True, nogil=True)
 def piano(v, out, start, sr):
-    """Six partials, stretched (string stiffness B) and decaying faster as they go up."""
+    """Six partials, stretched (string stiffness B) and decaying faster as they go up, under the
+    two-stage decay of PIANO_LEVELS."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
     gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.32
     tau = min(6.0, max(0.5, 3.0 * (261.6 / f0) ** 0.5))
@@ -78,7 +85,7 @@ def piano(v, out, start, sr):
         w = white(v, NOISE)
         hammer_lp += 0.3 * (w - hammer_lp)
         x += hammer_lp * 0.6 * vel * math.exp(-t / 0.004)
-        y = x * gain * gate_level(age, gate, release) * min(1.0, age / (0.002 * sr))
+        y = x * gain * gate_level(age, gate, release) * breakpoints(t, PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
