@@ -207,27 +207,29 @@ class Pattern:
 
     # -- structure-preserving maps -------------------------------------------------
 
-    def fmap(self, f: Callable[[Any], Any]) -> Pattern:
+    def fmap(self, f: Callable[[Any], Any], extra: tuple[Location, ...] = ()) -> Pattern:
+        """f of every value; `extra` locations added to every event's (those of a constant that
+        `app_left` folds in this way)."""
         if self.is_steady:
-            return pure(f(self.steady), self.locations)
+            return pure(f(self.steady), self.locations + extra)
         node = self.node
         if node is not None:
             kind = node[0]
             if kind == "silence":
                 return self
             if kind == "chain":
-                return _transform(node[1].fmap(f), node[2], node[3], node[4])
+                return _transform(node[1].fmap(f, extra), node[2], node[3], node[4])
             if kind == "stack":
-                return stack([p.fmap(f) for p in node[1]])
+                return stack([p.fmap(f, extra) for p in node[1]])
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
-                    layers = tuple(tuple((b, e, f(v), loc) for b, e, v, loc in layer) for layer in node[1])
+                    layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
                 except Exception:  # noqa: BLE001
                     pass
                 else:
                     return _atoms(layers, node[2], node[3], node[4])
         q = self.query
-        return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations) for e in q(span)])
+        return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
     def split_queries(self) -> Pattern:
         """Query cycle by cycle, for operations that depend on the cycle number."""
@@ -401,8 +403,13 @@ class Pattern:
         """Structure from the left: each left event samples the right over its whole."""
         if self.is_steady and other.is_steady:
             return pure(f(self.steady, other.steady), self.locations + other.locations)
-        lq, oq = self.query, other.query
         steady, value, extra = other.is_steady, other.steady, other.locations
+        if steady and self.node is not None:
+            # a constant (`# gain 0.9`) changes each value where it is made, and cuts only the
+            # events across a cycle boundary (none, often)
+            mapped = self.fmap(lambda v: f(v, value), extra)
+            return mapped if _wholes_in_cycles(self, _ONE, _ZERO) else _cut_at_cycles(mapped)
+        lq, oq = self.query, other.query
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -482,6 +489,50 @@ class Pattern:
             return out
 
         return Pattern(query)
+
+
+def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
+    """Whether no event of pat read at a*t + b has a whole across a cycle boundary (known from
+    how pat was built; False where that does not say). An atom's whole in cycle n of its own time,
+    (n + ab - b) / a to (n + ae - b) / a, holds a whole number m inside when a*m - n falls between
+    ab - b and ae - b; with a = p/q in lowest terms, a*m - n takes every value j/q."""
+    node = pat.node
+    kind = node[0] if node is not None else None
+    if kind == "silence":
+        return True
+    if kind == "stack":
+        return all(_wholes_in_cycles(p, a, b) for p in node[1])
+    if kind == "chain" or kind == "atoms":
+        a0, b0 = node[2], node[3]
+        a, b = a0 * a, a0 * b + b0
+        if kind == "chain":
+            return _wholes_in_cycles(node[1], a, b)
+        q = a.denominator
+        return all((q * (ab - b)).__floor__() + 1 >= q * (ae - b) for layer in node[1] for ab, ae, _, _ in layer)
+    return False
+
+
+def _cut_at_cycles(pat: Pattern) -> Pattern:
+    """pat with each event's part cut at the cycle boundaries inside its whole, in place: what
+    sampling a constant over the whole (`app_left`) does to the events' spans."""
+    q = pat.query
+
+    def query(span: TimeSpan) -> list[Event]:
+        out = []
+        for e in q(span):
+            w = e.whole
+            if w is None:
+                w = e.part
+            if w.end <= w.begin.__floor__() + 1:
+                out.append(e)
+                continue
+            for piece in w.cycles():
+                part = e.part.intersection(piece)
+                if part is not None:
+                    out.append(Event(e.whole, part, e.value, e.locations))
+        return out
+
+    return Pattern(query)
 
 
 Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be

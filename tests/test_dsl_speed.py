@@ -52,9 +52,8 @@ SPANS = [(F(0), F(1)), (F(3), F(4)), (F(1, 3), F(7, 5)), (F(7, 8), F(17, 8)), (F
          (F(0), F(3)), (F(-1, 2), F(1, 2)), (F(1000000), F(1000001)), (F(1, 4), F(1, 4))]
 
 
-@settings(max_examples=300, deadline=None)
-@given(st.sampled_from(MINI), st.lists(STEP, max_size=5))
-def test_folded_transformations_equal_their_definitions(text, steps):
+def built(text: str, steps: list) -> tuple[Pattern, Pattern]:
+    """The mini-notation text through the steps, the fast way and by the definitions."""
     fast = slow = compile_mini(text, "string")
     for op, arg in steps:
         if op == "fast":
@@ -70,6 +69,37 @@ def test_folded_transformations_equal_their_definitions(text, steps):
             fast = fast.fmap(lambda v: f"{v}!")
             slow = Pattern(lambda span, s=slow: [Event(e.whole, e.part, f"{e.value}!", e.locations)
                                                  for e in s.query(span)])
+    return fast, slow
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MINI), st.lists(STEP, max_size=5))
+def test_folded_transformations_equal_their_definitions(text, steps):
+    fast, slow = built(text, steps)
+    for begin, end in SPANS:
+        assert rows(fast, begin, end) == rows(slow, begin, end), (text, steps, begin, end)
+
+
+def plain_app_left(left: Pattern, right: Pattern, f) -> Pattern:
+    """Structure from the left, by the definition: each left event samples the right over its whole."""
+    def query(span: TimeSpan) -> list[Event]:
+        out = []
+        for e in left.query(span):
+            for r in right.query(e.whole or e.part):
+                part = e.part.intersection(r.part)
+                if part is not None:
+                    out.append(Event(e.whole, part, f(e.value, r.value), e.locations + r.locations))
+        return out
+    return Pattern(query)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MINI), st.lists(STEP, max_size=5))
+def test_a_constant_on_the_right_folded_into_the_atoms_equals_its_definition(text, steps):
+    fast, slow = built(text, steps)
+    constant = compile_mini("x", "string")  # steady, with a location of its own
+    join = lambda v, c: f"{v}{c}"  # noqa: E731
+    fast, slow = fast.app_left(constant, join), plain_app_left(slow, constant, join)
     for begin, end in SPANS:
         assert rows(fast, begin, end) == rows(slow, begin, end), (text, steps, begin, end)
 
