@@ -23,7 +23,8 @@ from .dsp.effects import has_effects, start_effects
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.sampler import resample, sampler
-from .dsp.synths import SEMITONE, WAVETABLES, oscillator, semitones_at
+from .dsp.synths import (EXACT, GROUP, L_PEAK, SEMITONE, WAVETABLES, group_of, new_lanes, oscillator,
+                         plain_oscillators, semitones_at)
 from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, CRASH, CUTOFF, DECAY, EV_ATTACK,
                      EV_CUTOFF, EV_DECAY, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN, EV_RELEASE, EV_RESONANCE,
                      EV_SAMPLE, EV_SEED, EV_SPEED, EV_SUSTAIN_LEVEL, EV_VELOCITY, EV_WIDTH, EVENT_FIELDS, FREQ, GAIN,
@@ -230,14 +231,16 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
-                 meters, live, live_counters, bank, tables):
+                 meters, live, live_counters, bank, tables, lanes, queue):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
     reverb, delay, chorus_line and bus are the send effects' lines and settings; bank holds the
     loaded samples (engine/samples.py); tables the wavetables (engine/dsp/synths.py); limiter the
     master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
-    console is watching), each channel's peak goes into meters."""
+    console is watching), each channel's peak goes into meters. Plain oscillator voices straight to
+    the dry bus wait in their group's row of queue (BLEP or EXACT; its last element the count)
+    until GROUP of them render together through lanes (plain_oscillators)."""
     n = out.shape[0]
     buf = mix[0, :n]
     scratch = mix[1, :n]
@@ -274,6 +277,14 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         fading = v[FADE_LEN] > 0.0
         tremolo = v[TREMOLO] > 0.0
         alone = effects or sent or metering or fading or tremolo  # render into the scratch bus, then mix
+        group = -1 if effects or sent or fading or tremolo else group_of(v, kind, start, n, sr)
+        if group >= 0:
+            waiting = queue[group]
+            waiting[waiting[GROUP]] = k
+            waiting[GROUP] += 1
+            if waiting[GROUP] == GROUP:
+                _render_group(voices, waiting, group, buf, sr, lanes, counters, meters, metering)
+            continue
         target = buf
         if alone:
             scratch[:] = 0.0
@@ -323,6 +334,10 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         elif v[AGE] >= v[LENGTH] or faded:
             v[ACTIVE] = 0.0
 
+    for group in range(queue.shape[0]):
+        if queue[group, GROUP] > 0:
+            _render_group(voices, queue[group], group, buf, sr, lanes, counters, meters, metering)
+
     buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
 
     # the compressor (when on), then the brickwall limiter: instant attack, smooth release,
@@ -364,6 +379,25 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         out[i, 1] = right * gain
     limiter[LIMITER_GAIN] = gain
     limiter[COMP_LEVEL], limiter[COMP_GAIN] = level, squeeze
+
+
+@njit(cache=True, nogil=True)
+def _render_group(voices, queue, group, buf, sr, lanes, counters, meters, metering):
+    """Render the plain voices waiting in one group's queue together, and empty it. None of them
+    ends this block (group_of), but one whose state went bad is dropped, as in render_block."""
+    count = queue[GROUP]
+    plain_oscillators(voices, queue, count, buf, sr, lanes, group == EXACT)
+    for j in range(count):
+        k = queue[j]
+        v = voices[k]
+        if metering:
+            m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+            meters[m] = max(meters[m], lanes[L_PEAK * GROUP + j] * MASTER_GAIN)
+        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
+                and math.isfinite(v[Z2])):
+            v[ACTIVE] = 0.0
+            counters[DROPPED_NAN] += 1
+    queue[GROUP] = 0
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -452,6 +486,8 @@ class EventRing:
         self.limiter = np.array([1.0, 0.0, 1.0 if compressor else 0.0, 1.0])
         self.samples = samples
         self._no_samples = np.zeros(16, dtype=np.float32)
+        self.lanes = new_lanes()
+        self.queue = np.zeros((2, GROUP + 1), dtype=np.int64)  # per group (BLEP, EXACT): voices, count
 
     def push(self, rows: np.ndarray, live: bool = False) -> int:
         """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
@@ -473,7 +509,7 @@ class EventRing:
         bank = self._no_samples if self.samples is None else self.samples.array
         render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                      self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                     self.live_counters, bank, WAVETABLES)
+                     self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())

@@ -23,7 +23,7 @@ import math
 import numpy as np
 from numba import njit
 
-from ..voices import (AGE, ATTACK, CUTOFF, DECAY, FDECAY, FENV, FREQ, GAIN, GATE, LEFT, LENGTH, LFO, LFO_RATE, NOISE,
+from ..voices import (AGE, ATTACK, CUTOFF, DECAY, FDECAY, FENV, FREQ, GAIN, GATE, KIND, LEFT, LENGTH, LFO, LFO_RATE, NOISE,
                       NOISE_OSC, PDECAY, PENV, PHASE, PULSE, RELEASE, RESONANCE, RIGHT, SAW, SINE, SQUARE,
                       SUSTAIN_LEVEL, TRIANGLE, VIBRATO, VIBRATO_RATE, WAVE, WAVETABLE, WIDTH, Z1, Z2)
 from .noise import white
@@ -110,6 +110,15 @@ def polyblep(t, dt):
 
 
 @njit(cache=True, nogil=True, inline="always")
+def lane_polyblep(t, dt, inv_dt):
+    """polyblep for plain_oscillators: the same correction by the reciprocal of dt, written as
+    selects (a division or a branch here would keep the compiler from vectorizing the voices)."""
+    a = t * inv_dt
+    b = (t - 1.0) * inv_dt
+    return (a + a - a * a - 1.0) if t < dt else ((b * b + b + b + 1.0) if t > 1.0 - dt else 0.0)
+
+
+@njit(cache=True, nogil=True, inline="always")
 def basic_wave(v, kind, phase, dt, width, tri):
     """One sample of a band-limited saw, square, pulse or triangle (polyBLEP; the triangle a leaky
     integral of the square, whose state `tri` goes in and out), noise, or a sine."""
@@ -141,17 +150,11 @@ def svf_low_step(x, a1, a2, a3, ic1, ic2):
 @njit(cache=True, nogil=True, inline="always")
 def adsr(age, gate, attack, inv_attack, decay_end, decay_slope, sustain, inv_release):
     """Linear ADSR at a given age (samples); after the gate, release from where it was.
-    Reciprocals and slopes come precomputed: this runs once per sample per voice."""
-    t = age if age < gate else gate
-    if t < attack:
-        level = t * inv_attack
-    elif t < decay_end:
-        level = 1.0 - decay_slope * (t - attack)
-    else:
-        level = sustain
-    if age < gate:
-        return level
-    return max(0.0, level * (1.0 - (age - gate) * inv_release))
+    Reciprocals and slopes come precomputed: this runs once per sample per voice. Written as
+    selects, so that plain_oscillators can run it for several voices in one vector."""
+    t = min(age, gate)
+    level = t * inv_attack if t < attack else (1.0 - decay_slope * (t - attack) if t < decay_end else sustain)
+    return level if age < gate else max(0.0, level * (1.0 - (age - gate) * inv_release))
 
 
 @njit(cache=True, nogil=True)
@@ -254,30 +257,44 @@ def modulated_oscillator(v, out, start, sr, kind, tables):
         v[NOISE] = tri
 
 
-@njit(cache=True, nogil=True)
-def plain_oscillator(v, out, start, sr, kind):
-    """The oscillators without modulation (the hot path: one branch-light loop)."""
-    age, phase, gain = v[AGE], v[PHASE], v[GAIN]
+@njit(cache=True, nogil=True, inline="always")
+def plain_setup(v, sr):
+    """What the plain loop needs of a voice, computed once per block: the phase increment, the
+    envelope's breakpoints, reciprocals and slopes, the pan gains and the filter's coefficients
+    (TPT state-variable low-pass, fixed per voice)."""
     dt = v[FREQ] / sr
-    gate, attack, decay, sustain, release = v[GATE], v[ATTACK], v[DECAY], v[SUSTAIN_LEVEL], v[RELEASE]
-    inv_attack = 1.0 / attack
-    decay_end = attack + decay
+    attack, decay, sustain, release = v[ATTACK], v[DECAY], v[SUSTAIN_LEVEL], v[RELEASE]
     decay_slope = (1.0 - sustain) / decay if decay > 0.0 else 0.0
     inv_release = 1.0 / release if release > 0.0 else 1e30
-    left, right = v[LEFT] * gain, v[RIGHT] * gain
-    width = v[WIDTH]
-    harmonics = int((0.5 * sr - 1.0) / max(v[FREQ], 1.0))
-    exact = harmonics <= ADDITIVE_BELOW and (kind == SAW or kind == SQUARE)
-    # cos/sin of the phase by rotation, one complex multiply a sample (two trig calls a block)
-    cos_t, sin_t = math.cos(TWO_PI * phase), math.sin(TWO_PI * phase)
-    cos_d, sin_d = math.cos(TWO_PI * dt), math.sin(TWO_PI * dt)
-    # TPT state-variable low-pass coefficients (fixed per voice)
-    filtered = v[CUTOFF] > 0.0
+    gain = v[GAIN]
     g = math.tan(math.pi * min(v[CUTOFF], 0.49 * sr) / sr)
     k = 2.0 - 1.98 * min(max(v[RESONANCE], 0.0), 1.0)  # damping: resonance 1 is nearly self-oscillating
     a1 = 1.0 / (1.0 + g * (g + k))
     a2 = g * a1
     a3 = g * a2
+    return (dt, 1.0 / attack, attack + decay, decay_slope, inv_release, v[LEFT] * gain, v[RIGHT] * gain,
+            a1, a2, a3)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def exact_harmonics(v, kind, sr):
+    """How many harmonics fit under Nyquist, and whether so few that the saw or square is summed exactly."""
+    harmonics = int((0.5 * sr - 1.0) / max(v[FREQ], 1.0))
+    return harmonics, harmonics <= ADDITIVE_BELOW and (kind == SAW or kind == SQUARE)
+
+
+@njit(cache=True, nogil=True)
+def plain_oscillator(v, out, start, sr, kind):
+    """The oscillators without modulation, one voice: its first block, its last, noise, and the
+    high notes summed exactly; the other plain voices go through plain_oscillators."""
+    age, phase = v[AGE], v[PHASE]
+    dt, inv_attack, decay_end, decay_slope, inv_release, left, right, a1, a2, a3 = plain_setup(v, sr)
+    gate, attack, sustain, width = v[GATE], v[ATTACK], v[SUSTAIN_LEVEL], v[WIDTH]
+    harmonics, exact = exact_harmonics(v, kind, sr)
+    # cos/sin of the phase by rotation, one complex multiply a sample (two trig calls a block)
+    cos_t, sin_t = math.cos(TWO_PI * phase), math.sin(TWO_PI * phase)
+    cos_d, sin_d = math.cos(TWO_PI * dt), math.sin(TWO_PI * dt)
+    filtered = v[CUTOFF] > 0.0
     ic1, ic2 = v[Z1], v[Z2]
     tri = v[NOISE] if kind == TRIANGLE else 0.0  # the triangle's integrator lives in the noise slot
     n = out.shape[0]
@@ -305,3 +322,118 @@ def plain_oscillator(v, out, start, sr, kind):
     v[AGE], v[PHASE], v[Z1], v[Z2] = age, phase, ic1, ic2
     if kind == TRIANGLE:
         v[NOISE] = tri
+
+
+GROUP = 8  # plain voices rendered side by side by plain_oscillators: one AVX-512 register of doubles
+# plain_oscillators' lanes: field f of the group's voice j sits at lanes[f * GROUP + j], one flat
+# array, so the compiler can see that no two fields overlap and vectorize across the voices; the
+# weights of an exact sum's harmonics follow the fields (harmonic k + 1 at field LANES + k)
+(L_PHASE, L_DT, L_INV_DT, L_IC1, L_IC2, L_A1, L_A2, L_A3, L_FILTERED, L_AGE, L_GATE, L_ATTACK, L_INV_ATTACK,
+ L_DECAY_END, L_DECAY_SLOPE, L_SUSTAIN, L_INV_RELEASE, L_LEFT, L_RIGHT, L_WIDTH, L_SAW, L_PEAK, L_COS, L_SIN,
+ L_COS_D, L_SIN_D) = range(26)
+LANES = 26
+BLEP, EXACT = 0, 1  # the two groups: polyBLEP waves, and saws and squares summed exactly
+
+
+def new_lanes() -> np.ndarray:
+    return np.zeros((LANES + ADDITIVE_BELOW) * GROUP, dtype=np.float64)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def group_of(v, kind, start, n, sr):
+    """Which group of plain_oscillators can render this voice's block (BLEP or EXACT), or -1: a
+    plain saw, square or pulse that sounds from the first sample of the block past its last."""
+    if start != 0 or v[AGE] + n >= v[LENGTH] or not (kind == SAW or kind == SQUARE or kind == PULSE):
+        return -1
+    if v[VIBRATO] != 0.0 or v[PENV] != 0.0 or (v[CUTOFF] > 0.0 and (v[LFO] != 0.0 or v[FENV] != 0.0)):
+        return -1
+    return EXACT if exact_harmonics(v, kind, sr)[1] else BLEP
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _lane(lanes, field, j):
+    return lanes[field * GROUP + j]
+
+
+@njit(cache=True, nogil=True, fastmath={"reassoc", "nsz", "contract"})
+def plain_oscillators(voices, rows, count, out, sr, lanes, exact):
+    """Up to GROUP plain saws, squares and pulses (rows: their indices in voices) for a whole block,
+    side by side, all polyBLEP or (exact) all summed exactly. One voice alone waits on its own filter's recursion every sample; GROUP of them
+    step independently, so the compiler runs them in the lanes of one vector register (the body is
+    branch-free: both waves are computed and one kept, the filter of an unfiltered voice is run and
+    ignored; lanes past count are silent), and each output sample is written once, not once per
+    voice. The steps are plain_oscillator's, so a voice sounds the same on either path (but for
+    rounding: the sum's order, fused multiply-adds). lanes[L_PEAK * GROUP + j] is left holding the
+    loudest sample voice j put into either channel (for the meters)."""
+    for j in range(GROUP):
+        if j < count:
+            v = voices[rows[j]]
+            (dt, lanes[L_INV_ATTACK * GROUP + j], lanes[L_DECAY_END * GROUP + j], lanes[L_DECAY_SLOPE * GROUP + j],
+             lanes[L_INV_RELEASE * GROUP + j], left, right, lanes[L_A1 * GROUP + j], lanes[L_A2 * GROUP + j],
+             lanes[L_A3 * GROUP + j]) = plain_setup(v, sr)
+            kind = int(v[KIND])
+            lanes[L_PHASE * GROUP + j], lanes[L_AGE * GROUP + j] = v[PHASE], v[AGE]
+            lanes[L_IC1 * GROUP + j], lanes[L_IC2 * GROUP + j] = v[Z1], v[Z2]
+            lanes[L_GATE * GROUP + j], lanes[L_ATTACK * GROUP + j] = v[GATE], v[ATTACK]
+            lanes[L_SUSTAIN * GROUP + j] = v[SUSTAIN_LEVEL]
+            lanes[L_WIDTH * GROUP + j] = v[WIDTH] if kind == PULSE else 0.5
+            lanes[L_SAW * GROUP + j] = 1.0 if kind == SAW else 0.0
+            lanes[L_FILTERED * GROUP + j] = 1.0 if v[CUTOFF] > 0.0 else 0.0
+            if exact:  # the wave's series: -2/π Σ sin(kθ)/k for a saw, 4/π Σ over odd k for a square
+                harmonics = exact_harmonics(v, kind, sr)[0]
+                scale = -2.0 / math.pi if kind == SAW else 4.0 / math.pi
+                for k in range(ADDITIVE_BELOW):
+                    wanted = k < harmonics and (kind == SAW or k % 2 == 0)
+                    lanes[(LANES + k) * GROUP + j] = scale * INVERSE[k] if wanted else 0.0
+                lanes[L_COS * GROUP + j] = math.cos(TWO_PI * v[PHASE])
+                lanes[L_SIN * GROUP + j] = math.sin(TWO_PI * v[PHASE])
+                lanes[L_COS_D * GROUP + j] = math.cos(TWO_PI * dt)
+                lanes[L_SIN_D * GROUP + j] = math.sin(TWO_PI * dt)
+        else:  # a silent lane: any finite state will do
+            dt, left, right = 0.25, 0.0, 0.0
+            for f in range(LANES + ADDITIVE_BELOW):
+                lanes[f * GROUP + j] = 0.0
+            lanes[L_ATTACK * GROUP + j] = lanes[L_INV_ATTACK * GROUP + j] = 1.0
+        lanes[L_DT * GROUP + j], lanes[L_INV_DT * GROUP + j] = dt, 1.0 / dt
+        lanes[L_LEFT * GROUP + j], lanes[L_RIGHT * GROUP + j] = left, right
+        lanes[L_PEAK * GROUP + j] = 0.0
+    for i in range(out.shape[0]):
+        sum_l, sum_r = 0.0, 0.0
+        for j in range(GROUP):
+            dt = _lane(lanes, L_DT, j)
+            p = _lane(lanes, L_PHASE, j) + dt
+            p = p - 1.0 if p >= 1.0 else p
+            lanes[L_PHASE * GROUP + j] = p
+            if exact:  # cos/sin of the phase by rotation, then the series by the Chebyshev recurrence
+                c, sn, cd, sd = _lane(lanes, L_COS, j), _lane(lanes, L_SIN, j), _lane(lanes, L_COS_D, j), _lane(lanes, L_SIN_D, j)
+                c, sn = c * cd - sn * sd, sn * cd + c * sd
+                lanes[L_COS * GROUP + j], lanes[L_SIN * GROUP + j] = c, sn
+                two_c, prev, cur, x = 2.0 * c, 0.0, sn, 0.0
+                for k in range(ADDITIVE_BELOW):
+                    x += cur * _lane(lanes, LANES + k, j)
+                    prev, cur = cur, two_c * cur - prev
+            else:
+                inv_dt, w = _lane(lanes, L_INV_DT, j), _lane(lanes, L_WIDTH, j)
+                q = p - w + 1.0 if p < w else p - w
+                pulse = (1.0 if p < w else -1.0) + lane_polyblep(p, dt, inv_dt) - lane_polyblep(q, dt, inv_dt)
+                saw = 2.0 * p - 1.0 - lane_polyblep(p, dt, inv_dt)
+                x = saw if _lane(lanes, L_SAW, j) != 0.0 else pulse
+            y, z1, z2 = svf_low_step(x, _lane(lanes, L_A1, j), _lane(lanes, L_A2, j), _lane(lanes, L_A3, j),
+                                     _lane(lanes, L_IC1, j), _lane(lanes, L_IC2, j))
+            x = y if _lane(lanes, L_FILTERED, j) != 0.0 else x
+            lanes[L_IC1 * GROUP + j], lanes[L_IC2 * GROUP + j] = z1, z2
+            age = _lane(lanes, L_AGE, j)
+            x *= adsr(age, _lane(lanes, L_GATE, j), _lane(lanes, L_ATTACK, j), _lane(lanes, L_INV_ATTACK, j),
+                      _lane(lanes, L_DECAY_END, j), _lane(lanes, L_DECAY_SLOPE, j), _lane(lanes, L_SUSTAIN, j),
+                      _lane(lanes, L_INV_RELEASE, j))
+            lanes[L_AGE * GROUP + j] = age + 1.0
+            yl, yr = x * _lane(lanes, L_LEFT, j), x * _lane(lanes, L_RIGHT, j)
+            sum_l += yl
+            sum_r += yr
+            lanes[L_PEAK * GROUP + j] = max(_lane(lanes, L_PEAK, j), max(abs(yl), abs(yr)))
+        out[i, 0] += sum_l
+        out[i, 1] += sum_r
+    for j in range(count):
+        v = voices[rows[j]]
+        v[AGE], v[PHASE] = _lane(lanes, L_AGE, j), _lane(lanes, L_PHASE, j)
+        v[Z1], v[Z2] = _lane(lanes, L_IC1, j), _lane(lanes, L_IC2, j)
