@@ -285,8 +285,8 @@ def exact_harmonics(v, kind, sr):
 
 @njit(cache=True, nogil=True)
 def plain_oscillator(v, out, start, sr, kind):
-    """The oscillators without modulation, one voice: its first block, its last, noise, and the
-    high notes summed exactly; the other plain voices go through plain_oscillators."""
+    """The oscillators without modulation, one voice: a saw, square or pulse in its first block and
+    its last (the blocks between go through plain_oscillators), the triangle, noise and the sine."""
     age, phase = v[AGE], v[PHASE]
     dt, inv_attack, decay_end, decay_slope, inv_release, left, right, a1, a2, a3 = plain_setup(v, sr)
     gate, attack, sustain, width = v[GATE], v[ATTACK], v[SUSTAIN_LEVEL], v[WIDTH]
@@ -352,6 +352,7 @@ def group_of(v, kind, start, n, sr):
 
 @njit(cache=True, nogil=True, inline="always")
 def _lane(lanes, field, j):
+    """Field `field` of the group's voice j."""
     return lanes[field * GROUP + j]
 
 
