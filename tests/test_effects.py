@@ -120,3 +120,20 @@ def test_the_master_compressor_narrows_the_dynamics_under_the_limiter_ceiling():
     assert np.abs(audio).max() <= ceiling + 1e-6 and np.isfinite(audio).all()  # the limiter still holds
     quiet = parse_patch('setcps 0.2\nd1 $ s "sine" # gain 0.4 # sustain 1')  # under the knee: untouched
     assert np.array_equal(render_patch(quiet, seconds=1.0), render_patch(quiet, seconds=1.0, compressor=False))
+
+
+def test_the_buses_rest_in_silence_and_wake_with_the_next_send():
+    """A bus that nothing is sent to stops computing once its lines hold only silence; the next
+    send after a long rest still gets its whole tail, and echoes at its own delay time with no
+    leftovers of the first."""
+    patch = parse_patch('setcps 0.0833333\nd1 $ s "cp ~" # room 0.5 # size 0.3')  # claps at 0 s and 12 s
+    wet = render_patch(patch, rate=RATE, seconds=14.0).astype(np.float64)
+    dry = render_patch(parse_patch('setcps 0.0833333\nd1 $ s "cp ~"'), rate=RATE, seconds=14.0).astype(np.float64)
+    first, second = slice(int(0.6 * RATE), int(1.2 * RATE)), slice(int(12.6 * RATE), int(13.2 * RATE))
+    assert rms(wet[second]) > 20 * max(rms(dry[second]), 1e-6)
+    assert abs(rms(wet[second]) / rms(wet[first]) - 1) < 0.2
+
+    text = 'setcps 0.0833333\nd1 $ s "rim ~" # delay 0.7 # delaytime "<0.3 1>" # delayfeedback 0.3'
+    audio = render_patch(parse_patch(text), rate=RATE, seconds=15.5).astype(np.float64)
+    hits = [round(t, 2) for t in onset_times(audio, RATE, ratio=2.0)]
+    assert hits[:3] == [0.0, 0.3, 0.6] and [t for t in hits if t >= 6] == [12.0, 13.0, 14.0, 15.0], hits
