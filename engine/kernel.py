@@ -382,6 +382,17 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
 
 @njit(cache=True, nogil=True)
+def render_blocks(out, block, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line,
+                  bus, meters, live, live_counters, bank, tables, lanes, queue):
+    """render_block over len(out) frames in blocks of `block` frames, in one call: offline, where
+    the events of the whole span are in the ring before it renders, this saves a call (unboxing
+    twenty arrays) per block."""
+    for s in range(0, out.shape[0], block):
+        render_block(out[s:s + block], mix, voices, lines, ring, counters, block_start + s, sr, limiter, reverb, delay,
+                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue)
+
+
+@njit(cache=True, nogil=True)
 def _render_group(voices, queue, group, buf, sr, lanes, counters, meters, metering):
     """Render the plain voices waiting in one group's queue together, and empty it. None of them
     ends this block (group_of), but one whose state went bad is dropped, as in render_block."""
@@ -511,6 +522,13 @@ class EventRing:
                      self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
 
+    def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float) -> None:
+        """Render out in blocks of `block` frames, as that many render calls would (offline)."""
+        bank = self._no_samples if self.samples is None else self.samples.array
+        render_blocks(out, block, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
+                      self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
+                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
+
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
 
@@ -542,5 +560,5 @@ def warm_up(sr: float) -> None:
     ring.counters[METERING] = 1
     out = np.zeros((128, 2), dtype=np.float32)
     ring.render(out, 0, sr)
-    ring.render(out, 128, sr)
+    ring.render_blocks(out, 64, 128, sr)
     resample(np.zeros((8, 1)), 1.5)

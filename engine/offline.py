@@ -31,14 +31,19 @@ def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int,
     out = np.zeros((frames, 2), dtype=np.float32)
     scheduled = 0  # events before this sample have been asked for
     pending = np.zeros((0, ring.events.shape[1]))  # asked for, not yet in the ring (it was full)
-    for start in range(0, frames, BLOCK):
-        end = min(start + BLOCK, frames)
-        while scheduled < end:  # every event of this block is asked for before it renders
+    start = 0
+    while start < frames:
+        while scheduled < min(start + BLOCK, frames):  # every event of a block is asked for before it renders
             pending = np.concatenate([pending, next_rows(scheduled, scheduled + WINDOW)])
             scheduled += WINDOW
         if len(pending):
             pending = pending[ring.push(pending):]
-        ring.render(out[start:end], start, float(rate))
+        # render every whole block whose events are all in the ring in one call; while the ring is
+        # full, a block at a time, so that what is pending goes in as voices free it
+        stop = start + BLOCK if len(pending) else max(start + BLOCK, scheduled - (scheduled - start) % BLOCK)
+        stop = min(stop, frames)
+        ring.render_blocks(out[start:stop], BLOCK, start, float(rate))
+        start = stop
     return out
 
 
