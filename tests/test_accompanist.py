@@ -154,6 +154,27 @@ def test_answers_transpose_with_the_melody(decider):
             assert b["root_pc"] == (a["root_pc"] + 4) % 12 and b["pcs"] == sorted((p + 4) % 12 for p in a["pcs"])
 
 
+def test_a_repeated_section_gets_the_chords_recognised_the_first_time():
+    """A 4-bar section over C, Am, F, G (arpeggios with passing notes), played three times: from the
+    second pass on, the memory replays the chords recognised in hindsight on the first, so the
+    repeats follow the progression better than the first pass and than a decider without memory."""
+    from engine.accompanist.decide import ModelDecider
+
+    section = [60, 64, 67, 64, 65, 64, 62, 64, 69, 72, 76, 72, 71, 69, 67, 69,
+               65, 69, 72, 69, 67, 65, 64, 65, 67, 71, 74, 71, 69, 67, 65, 67]
+    progression = [(0, [0, 4, 7])] * 4 + [(9, [0, 4, 9])] * 4 + [(5, [0, 5, 9])] * 4 + [(7, [2, 7, 11])] * 4
+
+    def agreement(memory: float) -> list[float]:
+        answers = play(Session(ModelDecider(memory=memory)), melody(section * 3), [float(b) for b in range(48)])
+        hits = [a.get("root_pc") == root and set(pcs) <= set(a["pcs"])
+                for a, (root, pcs) in zip(answers, progression * 3)]
+        return [float(np.mean(hits[i:i + 16])) for i in (0, 16, 32)]
+
+    first, *repeats = agreement(1.0)
+    assert min(repeats) > first + 0.15
+    assert np.mean(repeats) > np.mean(agreement(0.0)[1:]) + 0.15
+
+
 # -- the ear ------------------------------------------------------------------------------
 def hear(ear: Ear, notes):
     for on, off, p in notes:

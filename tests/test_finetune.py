@@ -95,7 +95,7 @@ def progression_logp(predictor, piece, truth: list[int], style: str = "pop") -> 
     from engine.accompanist.decide import ModelDecider
     from engine.accompanist.online import Session
 
-    decider = ModelDecider(predictor)
+    decider = ModelDecider(predictor, memory=0.0)  # the network's own probabilities, no memory added
     session = Session(decider)
     session.handle({"reset": {"style": style, "time_signature": "4/4"}})
     events = [(n.onset, 2, {"note_on": {"t": n.onset, "pitch": n.pitch}}) for n in piece.notes]

@@ -127,7 +127,7 @@ def chord_logp(predictor, piece: Piece) -> float:
     from .decide import ModelDecider
     from .online import Session
 
-    decider = ModelDecider(predictor)
+    decider = ModelDecider(predictor, memory=0.0)  # the network's own probabilities, no memory added
     session = Session(decider)
     session.handle({"reset": {"style": piece.style, "time_signature": f"{piece.beats_per_bar}/4"}})
     events = [(n.onset, 2, {"note_on": {"t": n.onset, "pitch": n.pitch, "velocity": n.velocity}}) for n in piece.notes]
