@@ -221,6 +221,11 @@ class Pattern:
                 return _transform(node[1].fmap(f, extra), node[2], node[3], node[4])
             if kind == "stack":
                 return stack([p.fmap(f, extra) for p in node[1]])
+            if kind == "partition":
+                sides = [None if side is None else
+                         ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
+                         for side in node[5:7]]
+                return partition(node[1], node[2], node[3], node[4], *sides)
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
                     layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
@@ -502,6 +507,8 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         return True
     if kind == "stack":
         return all(_wholes_in_cycles(p, a, b) for p in node[1])
+    if kind == "partition":
+        return _wholes_in_cycles(node[1], a, b)
     if kind == "chain" or kind == "atoms":
         a0, b0 = node[2], node[3]
         a, b = a0 * a, a0 * b + b0
@@ -515,6 +522,10 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
 def _cut_at_cycles(pat: Pattern) -> Pattern:
     """pat with each event's part cut at the cycle boundaries inside its whole, in place: what
     sampling a constant over the whole (`app_left`) does to the events' spans."""
+    node = pat.node
+    if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
+        sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
+        return partition(node[1], node[2], node[3], node[4], *sides)
     q = pat.query
 
     def query(span: TimeSpan) -> list[Event]:
@@ -593,6 +604,11 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     kind = node[0] if node is not None else None
     if kind == "silence":
         return pat
+    if kind == "partition" and not cuts:  # the map goes inside; the test and the cuts read the times they read
+        ta, tb2 = node[3], node[4]
+        sides = [side if side is None or side[2] is None
+                 else side[:2] + ((side[2][0] * a, side[2][0] * b + side[2][1]),) for side in node[5:7]]
+        return partition(_transform(node[1], a, b), node[2], ta * a, 2 * ta * b + tb2, *sides)
     if kind == "atoms" or kind == "chain":
         inner, a0, b0, cuts0 = node[1:5]
         cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
@@ -631,9 +647,11 @@ def _unsteady(pat: Pattern) -> Pattern:
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
     q = pat.query
-    if pat.node is not None and pat.node[0] == "stack":
-        # the map taken inside each pattern of the stack; each piece of the query through them all
-        inner = _stack_query([_transform(p, a, b) for p in pat.node[1]])
+    kind = pat.node[0] if pat.node is not None else None
+    if kind == "stack" or kind == "partition":
+        # the map taken inside (each pattern of the stack); each piece of the query through it
+        inner = (_stack_query([_transform(p, a, b) for p in pat.node[1]]) if kind == "stack"
+                 else _transform(pat, a, b).query)
         if not cuts:
             return inner
 
@@ -763,12 +781,119 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
             flat.extend(node[1])
         elif p is not silence:
             flat.append(p)
+    flat = _fuse_partitions(flat)
     if not flat:
         return silence
     if len(flat) == 1:
         return _unsteady(flat[0])
     flat_ = tuple(flat)
     return Pattern(_lazy(lambda: _stack_query(flat_)), node=("stack", flat_))
+
+
+def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
+    """The kept side of a partition followed by the changed side of the same one (what
+    `sometimesBy` stacks) is one partition with both sides: one reading of the pattern."""
+    out: list[Pattern] = []
+    for p in patterns:
+        node, last = p.node, out[-1].node if out else None
+        if (node is not None and last is not None and node[0] == "partition" and last[0] == "partition"
+                and last[6] is None and node[5] is None and last[1:5] == node[1:5]):
+            out[-1] = partition(node[1], node[2], node[3], node[4], last[5], node[6])
+        else:
+            out.append(p)
+    return out
+
+
+Side = tuple  # (f or None, extra locations, cut or None): see `partition`
+
+
+def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
+              changed: Side | None, query: Callable[[TimeSpan], list[Event]] | None = None) -> Pattern:
+    """The events of pat sorted by a test of the middle of their whole (`sometimesBy`, `degradeBy`):
+    those that fail it through `kept`, then those that pass through `changed`. test gets
+    2 * (ta * middle + tb), tb2 being 2 * tb (a sum of times, not halved). A side None drops its
+    events; a side (f, extra, cut) maps each value by f (None: as it is), adds extra to its
+    locations and, where cut is (ca, cb), cuts its part at the cycle boundaries of ca * t + cb
+    inside its whole (what `# speed 2` does). Transformations of time and maps of values go
+    inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
+    given, is an equal query of the node."""
+    node = ("partition", pat, test, ta, tb2, kept, changed)
+    return Pattern(query or _lazy(lambda: _partition_query(node)), node=node)
+
+
+def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    sort = partition_sorter(*node[1:])
+
+    def query(span: TimeSpan) -> list[Event]:
+        out, passed = sort(span)
+        out.extend(passed)
+        return out
+
+    return query
+
+
+def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
+                     changed: Side | None) -> Callable[[TimeSpan], tuple[list[Event], list[Event]]]:
+    """The two sides of a partition's query, apart (see `partition`)."""
+    q = pat.query
+    unit = ta == 1
+    keep, change = _side(kept), _side(changed)
+
+    def sort(span: TimeSpan) -> tuple[list[Event], list[Event]]:
+        out: list[Event] = []
+        passed: list[Event] = []
+        for e in q(span):
+            w = e.whole
+            if w is None:
+                w = e.part
+            p = e.part
+            if p is not w:  # the part cut to the whole, as sampling a signal over the whole does
+                wb, we, pb, pe = w.begin, w.end, p.begin, p.end
+                if not (wb <= pb and pe <= we and (pb < we or wb == we)):  # not inside it: cut
+                    p = p.intersection(w)
+                    if p is None:
+                        continue
+                    if p.begin != pb or p.end != pe:
+                        e = Event(e.whole, p, e.value, e.locations)
+            s = w.begin + w.end
+            if not unit:
+                s *= ta
+            if tb2:
+                s += tb2
+            if test(s):
+                if change is not None:
+                    change(e, w, passed)
+            elif keep is not None:
+                keep(e, w, out)
+        return out, passed
+
+    return sort
+
+
+def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] | None:
+    """What a partition's side adds to its list for an event whose whole (or part) is w."""
+    if side is None:
+        return None
+    f, extra, cut = side
+    if f is None and not extra and cut is None:
+        return lambda e, w, out: out.append(e)
+    if cut is None:
+        return lambda e, w, out: out.append(
+            Event(e.whole, e.part, e.value if f is None else f(e.value), e.locations + extra))
+    ca, cb = cut
+
+    def add(e: Event, w: TimeSpan, out: list[Event]) -> None:
+        value = e.value if f is None else f(e.value)
+        ub = w.begin * ca + cb
+        if w.end * ca + cb <= ub.__floor__() + 1:
+            out.append(Event(e.whole, e.part, value, e.locations + extra))
+            return
+        for piece in _cut(w, (cut,)):
+            part = e.part.intersection(piece)
+            if part is not None:
+                out.append(Event(e.whole, part, value, e.locations + extra))
+
+    return add
 
 
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
