@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from .rational import Fraction, parse_fraction
-from math import floor
+from math import floor, lcm
 from typing import Any, Callable, Iterable, Sequence
 
 Time = Fraction
@@ -1029,6 +1029,9 @@ def _atoms_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
 
 
 def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSpan], list[Event]]:
+    # each atom with its begin and end as numerators over d, their common denominator (see _mapped_atoms_query)
+    d = lcm(*(t.denominator for layer in layers for ab, ae, _, _ in layer for t in (ab, ae)))
+    layers = tuple(tuple((ab, ae, int(ab * d), int(ae * d), v, loc) for ab, ae, v, loc in layer) for layer in layers)
     flat = tuple(atom for layer in layers for atom in layer)  # in one cycle, the layers in turn are one list
 
     def query(span: TimeSpan) -> list[Event]:
@@ -1036,35 +1039,36 @@ def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSp
         b, e = span.begin, span.end
         c = b.__floor__()
         if b <= e <= c + 1:
-            _atoms_in_cycle(flat, span, c, out)
+            _atoms_in_cycle(flat, d, span, c, out)
         else:
             pieces = [(piece, piece.begin.__floor__()) for piece in span.cycles()]
             for layer in layers:
                 for piece, c in pieces:
-                    _atoms_in_cycle(layer, piece, c, out)
+                    _atoms_in_cycle(layer, d, piece, c, out)
         return out
 
     return query
 
 
-def _atoms_in_cycle(layer: tuple[Atom, ...], piece: TimeSpan, c: int, out: list[Event]) -> None:
-    """The events of a layer of atoms in a piece of cycle c."""
+def _atoms_in_cycle(layer: tuple[Atom, ...], d: int, piece: TimeSpan, c: int, out: list[Event]) -> None:
+    """The events of a layer of atoms (begin, end, their numerators over d, value, locations) in a
+    piece of cycle c."""
     _spend(len(layer))
-    cycle = Fraction(c)
     sb, se = piece.begin, piece.end
-    pb, pe = sb - cycle, se - cycle  # the piece inside its cycle
+    pb, pe = sb - c, se - c  # the piece inside its cycle
+    off = c * d
     if pb == 0 and pe == 1:  # the whole cycle: every atom, part = whole
-        for b, e, value, locations in layer:
-            whole = TimeSpan(cycle + b, cycle + e)
+        for b, e, nb, ne, value, locations in layer:
+            whole = TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d))
             out.append(Event(whole, whole, value, locations))
     elif pb == pe:  # a point in time: the atoms sounding at it
-        for b, e, value, locations in layer:
+        for b, e, nb, ne, value, locations in layer:
             if b <= pb < e:
-                out.append(Event(TimeSpan(cycle + b, cycle + e), piece, value, locations))
+                out.append(Event(TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d)), piece, value, locations))
     else:
-        for b, e, value, locations in layer:
+        for b, e, nb, ne, value, locations in layer:
             if b < pe and pb < e:
-                whole = TimeSpan(cycle + b, cycle + e)
+                whole = TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d))
                 if pb <= b and e <= pe:
                     part = whole
                 else:
@@ -1077,11 +1081,16 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
     ia = 1 / a
     unit = a == 1
     origin = -b * ia  # where cycle 0 of the atoms begins, in query time
-    mapped: list[Any] = []  # each atom with its begin and end in query time, made at the first query
+    # Every time an event is made at is a whole number of 1/d, d the common denominator of these:
+    # the numerators are whole numbers added, cheaper than Fractions added.
+    d = lcm(ia.denominator, origin.denominator,
+            *(t.denominator for layer in layers for ab, ae, _, _ in layer for t in (ab * ia, ae * ia)))
+    step, start = int(ia * d), int(origin * d)  # cycle n of the atoms begins at (n * step + start) / d
+    mapped: list[Any] = []  # each atom with its begin and end in query time (numerators), made at the first query
 
     def query(span: TimeSpan) -> list[Event]:
         if not mapped:
-            mapped.append(tuple(tuple((ab, ae, ab * ia, ae * ia, v, loc) for ab, ae, v, loc in layer)
+            mapped.append(tuple(tuple((ab, ae, int(ab * ia * d), int(ae * ia * d), v, loc) for ab, ae, v, loc in layer)
                                 for layer in layers))
             mapped.append((tuple(atom for layer in mapped[0] for atom in layer),))  # for one piece
         out: list[Event] = []
@@ -1098,21 +1107,21 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
             for layer in mapped[0] if len(pieces) > 1 else mapped[1]:
                 for c, xb, xe, qb, qe in pieces:
                     _spend(len(layer))
-                    n = Fraction(c)
-                    pb, pe = xb - n, xe - n  # the piece inside its cycle, in the atoms' time
-                    off = n + origin if unit else n * ia + origin  # the cycle's start in query time
+                    pb, pe = xb - c, xe - c  # the piece inside its cycle, in the atoms' time
+                    off = c * step + start  # the cycle's start in query time, times d
                     if pb == 0 and pe == 1:
                         for ab, ae, mb, me, value, locations in layer:
-                            whole = TimeSpan(off + mb, off + me)
+                            whole = TimeSpan(Fraction(off + mb, d), Fraction(off + me, d))
                             out.append(Event(whole, whole, value, locations))
                     elif pb == pe:
                         for ab, ae, mb, me, value, locations in layer:
                             if ab <= pb < ae:
-                                out.append(Event(TimeSpan(off + mb, off + me), TimeSpan(qb, qe), value, locations))
+                                out.append(Event(TimeSpan(Fraction(off + mb, d), Fraction(off + me, d)),
+                                                 TimeSpan(qb, qe), value, locations))
                     else:
                         for ab, ae, mb, me, value, locations in layer:
                             if ab < pe and pb < ae:
-                                whole = TimeSpan(off + mb, off + me)
+                                whole = TimeSpan(Fraction(off + mb, d), Fraction(off + me, d))
                                 if pb <= ab and ae <= pe:
                                     part = whole
                                 else:
