@@ -572,21 +572,37 @@ def _cut(span: TimeSpan, cuts: tuple[Cut, ...]) -> list[TimeSpan] | None:
     """The query cut at the cycle boundaries of each cut, outermost first, in query time;
     None when no cut falls inside it (the common case: a query inside one cycle)."""
     sb, se = span.begin, span.end
-    for al, be in cuts:
-        ub, ue = sb * al + be, se * al + be
-        if not ub <= ue <= ub.__floor__() + 1:
-            break
-    else:
-        return None
+    if sb <= se:  # (al > 0): then ub <= ue, and a cut at t or t + be needs no product
+        for al, be in cuts:
+            if al == 1:
+                if be == 0:
+                    if se > sb.__floor__() + 1:
+                        break
+                elif se + be > (sb + be).__floor__() + 1:
+                    break
+            elif se * al + be > (sb * al + be).__floor__() + 1:
+                break
+        else:
+            return None
     spans = [span]
     for al, be in cuts:
+        unit = al == 1
         pieces = []
         for s in spans:
-            ub, ue = s.begin * al + be, s.end * al + be
-            if ub <= ue <= ub.__floor__() + 1:
+            ub, ue = (s.begin + be, s.end + be) if unit else (s.begin * al + be, s.end * al + be)
+            n = ub.__floor__() + 1
+            if ub <= ue <= n:
                 pieces.append(s)
-            else:
-                pieces.extend(TimeSpan((p.begin - be) / al, (p.end - be) / al) for p in TimeSpan(ub, ue).cycles())
+                continue
+            if ue - ub > MAX_CYCLES:
+                TimeSpan(ub, ue).cycles()  # raises, as any query of too many cycles does
+            b = s.begin
+            while n < ue:  # the cycle boundaries of al*t + be inside s, in query time
+                e = n - be if unit else (n - be) / al
+                pieces.append(TimeSpan(b, e))
+                b = e
+                n += 1
+            pieces.append(TimeSpan(b, s.end))
         spans = pieces
     return spans
 
