@@ -821,6 +821,7 @@ def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
 
 
 Side = tuple  # (f or None, extra locations, cut or None): see `partition`
+UNCHANGED = (None, (), None)  # the side that changes nothing
 
 
 def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
@@ -854,6 +855,7 @@ def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: 
     q = pat.query
     unit = ta == 1
     keep, change = _side(kept), _side(changed)
+    keep_as_is = kept == UNCHANGED  # the common kept side: appended without a call
 
     def sort(span: TimeSpan) -> tuple[list[Event], list[Event]]:
         out: list[Event] = []
@@ -879,6 +881,8 @@ def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: 
             if test(s):
                 if change is not None:
                     change(e, w, passed)
+            elif keep_as_is:
+                out.append(e)
             elif keep is not None:
                 keep(e, w, out)
         return out, passed
@@ -891,17 +895,17 @@ def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] |
     if side is None:
         return None
     f, extra, cut = side
-    if f is None and not extra and cut is None:
+    if side == UNCHANGED:
         return lambda e, w, out: out.append(e)
     if cut is None:
         return lambda e, w, out: out.append(
             Event(e.whole, e.part, e.value if f is None else f(e.value), e.locations + extra))
     ca, cb = cut
+    unit = ca == 1 and cb == 0
 
     def add(e: Event, w: TimeSpan, out: list[Event]) -> None:
         value = e.value if f is None else f(e.value)
-        ub = w.begin * ca + cb
-        if w.end * ca + cb <= ub.__floor__() + 1:
+        if (w.end <= w.begin.__floor__() + 1) if unit else (w.end * ca + cb <= (w.begin * ca + cb).__floor__() + 1):
             out.append(Event(e.whole, e.part, value, e.locations + extra))
             return
         for piece in _cut(w, (cut,)):

@@ -6,7 +6,7 @@ from .rational import Fraction
 from math import floor
 from typing import Any, Sequence
 
-from .pattern import Event, Pattern, Time, TimeSpan, current_query, partition, partition_sorter
+from .pattern import UNCHANGED, Event, Pattern, Time, TimeSpan, current_query, partition, partition_sorter
 
 _MASK = (1 << 64) - 1
 
@@ -92,7 +92,7 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
         return (x & 536870911) / 536870912 < amount
 
     shift2 = 2 * node[1]
-    sort = partition_sorter(pat, below, _ONE, shift2, _AS_IT_CAME, _AS_IT_CAME)
+    sort = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
     memo: list[Any] = [None]
 
     def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
@@ -104,12 +104,11 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
         memo[0] = (token, span.begin, span.end, sides)
         return sides
 
-    return (partition(pat, below, _ONE, shift2, _AS_IT_CAME, None, lambda span: list(halves(span)[0])),
-            partition(pat, below, _ONE, shift2, None, _AS_IT_CAME, lambda span: list(halves(span)[1])))
+    return (partition(pat, below, _ONE, shift2, UNCHANGED, None, lambda span: list(halves(span)[0])),
+            partition(pat, below, _ONE, shift2, None, UNCHANGED, lambda span: list(halves(span)[1])))
 
 
 _ONE = Fraction(1)
-_AS_IT_CAME = (None, (), None)  # a partition's side that changes nothing
 
 
 def choose_cycle(seed: int, patterns: Sequence[Pattern]) -> Pattern:
