@@ -22,6 +22,7 @@ from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
+from .statement_parser import parse_statement
 from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
 
 _parser = Lark(Path(__file__).with_name("patch.lark").read_text(), parser="lalr", propagate_positions=True)
@@ -100,6 +101,9 @@ def _unfold_do(stmt: Statement) -> list[Statement]:
 
 @lru_cache(maxsize=2048)
 def _parse_statement(text: str) -> Tree:
+    tree = parse_statement(text)  # lark's tree, faster; lark itself where that gives up
+    if tree is not None:
+        return tree
     try:
         return _parser.parse(text)
     except UnexpectedInput as err:

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import threading
 from .rational import Fraction, parse_fraction
-from math import floor
+from math import floor, lcm
 from typing import Any, Callable, Iterable, Sequence
 
 Time = Fraction
@@ -221,6 +221,11 @@ class Pattern:
                 return _transform(node[1].fmap(f, extra), node[2], node[3], node[4])
             if kind == "stack":
                 return stack([p.fmap(f, extra) for p in node[1]])
+            if kind == "partition":
+                sides = [None if side is None else
+                         ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
+                         for side in node[5:7]]
+                return partition(node[1], node[2], node[3], node[4], *sides)
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
                     layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
@@ -502,6 +507,8 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         return True
     if kind == "stack":
         return all(_wholes_in_cycles(p, a, b) for p in node[1])
+    if kind == "partition":
+        return _wholes_in_cycles(node[1], a, b)
     if kind == "chain" or kind == "atoms":
         a0, b0 = node[2], node[3]
         a, b = a0 * a, a0 * b + b0
@@ -515,6 +522,10 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
 def _cut_at_cycles(pat: Pattern) -> Pattern:
     """pat with each event's part cut at the cycle boundaries inside its whole, in place: what
     sampling a constant over the whole (`app_left`) does to the events' spans."""
+    node = pat.node
+    if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
+        sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
+        return partition(node[1], node[2], node[3], node[4], *sides)
     q = pat.query
 
     def query(span: TimeSpan) -> list[Event]:
@@ -561,21 +572,37 @@ def _cut(span: TimeSpan, cuts: tuple[Cut, ...]) -> list[TimeSpan] | None:
     """The query cut at the cycle boundaries of each cut, outermost first, in query time;
     None when no cut falls inside it (the common case: a query inside one cycle)."""
     sb, se = span.begin, span.end
-    for al, be in cuts:
-        ub, ue = sb * al + be, se * al + be
-        if not ub <= ue <= ub.__floor__() + 1:
-            break
-    else:
-        return None
+    if sb <= se:  # (al > 0): then ub <= ue, and a cut at t or t + be needs no product
+        for al, be in cuts:
+            if al == 1:
+                if be == 0:
+                    if se > sb.__floor__() + 1:
+                        break
+                elif se + be > (sb + be).__floor__() + 1:
+                    break
+            elif se * al + be > (sb * al + be).__floor__() + 1:
+                break
+        else:
+            return None
     spans = [span]
     for al, be in cuts:
+        unit = al == 1
         pieces = []
         for s in spans:
-            ub, ue = s.begin * al + be, s.end * al + be
-            if ub <= ue <= ub.__floor__() + 1:
+            ub, ue = (s.begin + be, s.end + be) if unit else (s.begin * al + be, s.end * al + be)
+            n = ub.__floor__() + 1
+            if ub <= ue <= n:
                 pieces.append(s)
-            else:
-                pieces.extend(TimeSpan((p.begin - be) / al, (p.end - be) / al) for p in TimeSpan(ub, ue).cycles())
+                continue
+            if ue - ub > MAX_CYCLES:
+                TimeSpan(ub, ue).cycles()  # raises, as any query of too many cycles does
+            b = s.begin
+            while n < ue:  # the cycle boundaries of al*t + be inside s, in query time
+                e = n - be if unit else (n - be) / al
+                pieces.append(TimeSpan(b, e))
+                b = e
+                n += 1
+            pieces.append(TimeSpan(b, s.end))
         spans = pieces
     return spans
 
@@ -593,6 +620,11 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     kind = node[0] if node is not None else None
     if kind == "silence":
         return pat
+    if kind == "partition" and not cuts:  # the map goes inside; the test and the cuts read the times they read
+        ta, tb2 = node[3], node[4]
+        sides = [side if side is None or side[2] is None
+                 else side[:2] + ((side[2][0] * a, side[2][0] * b + side[2][1]),) for side in node[5:7]]
+        return partition(_transform(node[1], a, b), node[2], ta * a, 2 * ta * b + tb2, *sides)
     if kind == "atoms" or kind == "chain":
         inner, a0, b0, cuts0 = node[1:5]
         cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
@@ -631,9 +663,11 @@ def _unsteady(pat: Pattern) -> Pattern:
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
     q = pat.query
-    if pat.node is not None and pat.node[0] == "stack":
-        # the map taken inside each pattern of the stack; each piece of the query through them all
-        inner = _stack_query([_transform(p, a, b) for p in pat.node[1]])
+    kind = pat.node[0] if pat.node is not None else None
+    if kind == "stack" or kind == "partition":
+        # the map taken inside (each pattern of the stack); each piece of the query through it
+        inner = (_stack_query([_transform(p, a, b) for p in pat.node[1]]) if kind == "stack"
+                 else _transform(pat, a, b).query)
         if not cuts:
             return inner
 
@@ -763,12 +797,123 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
             flat.extend(node[1])
         elif p is not silence:
             flat.append(p)
+    flat = _fuse_partitions(flat)
     if not flat:
         return silence
     if len(flat) == 1:
         return _unsteady(flat[0])
     flat_ = tuple(flat)
     return Pattern(_lazy(lambda: _stack_query(flat_)), node=("stack", flat_))
+
+
+def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
+    """The kept side of a partition followed by the changed side of the same one (what
+    `sometimesBy` stacks) is one partition with both sides: one reading of the pattern."""
+    out: list[Pattern] = []
+    for p in patterns:
+        node, last = p.node, out[-1].node if out else None
+        if (node is not None and last is not None and node[0] == "partition" and last[0] == "partition"
+                and last[6] is None and node[5] is None and last[1:5] == node[1:5]):
+            out[-1] = partition(node[1], node[2], node[3], node[4], last[5], node[6])
+        else:
+            out.append(p)
+    return out
+
+
+Side = tuple  # (f or None, extra locations, cut or None): see `partition`
+UNCHANGED = (None, (), None)  # the side that changes nothing
+
+
+def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
+              changed: Side | None, query: Callable[[TimeSpan], list[Event]] | None = None) -> Pattern:
+    """The events of pat sorted by a test of the middle of their whole (`sometimesBy`, `degradeBy`):
+    those that fail it through `kept`, then those that pass through `changed`. test gets
+    2 * (ta * middle + tb), tb2 being 2 * tb (a sum of times, not halved). A side None drops its
+    events; a side (f, extra, cut) maps each value by f (None: as it is), adds extra to its
+    locations and, where cut is (ca, cb), cuts its part at the cycle boundaries of ca * t + cb
+    inside its whole (what `# speed 2` does). Transformations of time and maps of values go
+    inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
+    given, is an equal query of the node."""
+    node = ("partition", pat, test, ta, tb2, kept, changed)
+    return Pattern(query or _lazy(lambda: _partition_query(node)), node=node)
+
+
+def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    sort = partition_sorter(*node[1:])
+
+    def query(span: TimeSpan) -> list[Event]:
+        out, passed = sort(span)
+        out.extend(passed)
+        return out
+
+    return query
+
+
+def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
+                     changed: Side | None) -> Callable[[TimeSpan], tuple[list[Event], list[Event]]]:
+    """The two sides of a partition's query, apart (see `partition`)."""
+    q = pat.query
+    unit = ta == 1
+    keep, change = _side(kept), _side(changed)
+    keep_as_is = kept == UNCHANGED  # the common kept side: appended without a call
+
+    def sort(span: TimeSpan) -> tuple[list[Event], list[Event]]:
+        out: list[Event] = []
+        passed: list[Event] = []
+        for e in q(span):
+            w = e.whole
+            if w is None:
+                w = e.part
+            p = e.part
+            if p is not w:  # the part cut to the whole, as sampling a signal over the whole does
+                wb, we, pb, pe = w.begin, w.end, p.begin, p.end
+                if not (wb <= pb and pe <= we and (pb < we or wb == we)):  # not inside it: cut
+                    p = p.intersection(w)
+                    if p is None:
+                        continue
+                    if p.begin != pb or p.end != pe:
+                        e = Event(e.whole, p, e.value, e.locations)
+            s = w.begin + w.end
+            if not unit:
+                s *= ta
+            if tb2:
+                s += tb2
+            if test(s):
+                if change is not None:
+                    change(e, w, passed)
+            elif keep_as_is:
+                out.append(e)
+            elif keep is not None:
+                keep(e, w, out)
+        return out, passed
+
+    return sort
+
+
+def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] | None:
+    """What a partition's side adds to its list for an event whose whole (or part) is w."""
+    if side is None:
+        return None
+    f, extra, cut = side
+    if side == UNCHANGED:
+        return lambda e, w, out: out.append(e)
+    if cut is None:
+        return lambda e, w, out: out.append(
+            Event(e.whole, e.part, e.value if f is None else f(e.value), e.locations + extra))
+    ca, cb = cut
+    unit = ca == 1 and cb == 0
+
+    def add(e: Event, w: TimeSpan, out: list[Event]) -> None:
+        value = e.value if f is None else f(e.value)
+        if (w.end <= w.begin.__floor__() + 1) if unit else (w.end * ca + cb <= (w.begin * ca + cb).__floor__() + 1):
+            out.append(Event(e.whole, e.part, value, e.locations + extra))
+            return
+        for piece in _cut(w, (cut,)):
+            part = e.part.intersection(piece)
+            if part is not None:
+                out.append(Event(e.whole, part, value, e.locations + extra))
+
+    return add
 
 
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
@@ -904,6 +1049,9 @@ def _atoms_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
 
 
 def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSpan], list[Event]]:
+    # each atom with its begin and end as numerators over d, their common denominator (see _mapped_atoms_query)
+    d = lcm(*(t.denominator for layer in layers for ab, ae, _, _ in layer for t in (ab, ae)))
+    layers = tuple(tuple((ab, ae, int(ab * d), int(ae * d), v, loc) for ab, ae, v, loc in layer) for layer in layers)
     flat = tuple(atom for layer in layers for atom in layer)  # in one cycle, the layers in turn are one list
 
     def query(span: TimeSpan) -> list[Event]:
@@ -911,35 +1059,36 @@ def _plain_atoms_query(layers: tuple[tuple[Atom, ...], ...]) -> Callable[[TimeSp
         b, e = span.begin, span.end
         c = b.__floor__()
         if b <= e <= c + 1:
-            _atoms_in_cycle(flat, span, c, out)
+            _atoms_in_cycle(flat, d, span, c, out)
         else:
             pieces = [(piece, piece.begin.__floor__()) for piece in span.cycles()]
             for layer in layers:
                 for piece, c in pieces:
-                    _atoms_in_cycle(layer, piece, c, out)
+                    _atoms_in_cycle(layer, d, piece, c, out)
         return out
 
     return query
 
 
-def _atoms_in_cycle(layer: tuple[Atom, ...], piece: TimeSpan, c: int, out: list[Event]) -> None:
-    """The events of a layer of atoms in a piece of cycle c."""
+def _atoms_in_cycle(layer: tuple[Atom, ...], d: int, piece: TimeSpan, c: int, out: list[Event]) -> None:
+    """The events of a layer of atoms (begin, end, their numerators over d, value, locations) in a
+    piece of cycle c."""
     _spend(len(layer))
-    cycle = Fraction(c)
     sb, se = piece.begin, piece.end
-    pb, pe = sb - cycle, se - cycle  # the piece inside its cycle
+    pb, pe = sb - c, se - c  # the piece inside its cycle
+    off = c * d
     if pb == 0 and pe == 1:  # the whole cycle: every atom, part = whole
-        for b, e, value, locations in layer:
-            whole = TimeSpan(cycle + b, cycle + e)
+        for b, e, nb, ne, value, locations in layer:
+            whole = TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d))
             out.append(Event(whole, whole, value, locations))
     elif pb == pe:  # a point in time: the atoms sounding at it
-        for b, e, value, locations in layer:
+        for b, e, nb, ne, value, locations in layer:
             if b <= pb < e:
-                out.append(Event(TimeSpan(cycle + b, cycle + e), piece, value, locations))
+                out.append(Event(TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d)), piece, value, locations))
     else:
-        for b, e, value, locations in layer:
+        for b, e, nb, ne, value, locations in layer:
             if b < pe and pb < e:
-                whole = TimeSpan(cycle + b, cycle + e)
+                whole = TimeSpan(Fraction(off + nb, d), Fraction(off + ne, d))
                 if pb <= b and e <= pe:
                     part = whole
                 else:
@@ -952,11 +1101,16 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
     ia = 1 / a
     unit = a == 1
     origin = -b * ia  # where cycle 0 of the atoms begins, in query time
-    mapped: list[Any] = []  # each atom with its begin and end in query time, made at the first query
+    # Every time an event is made at is a whole number of 1/d, d the common denominator of these:
+    # the numerators are whole numbers added, cheaper than Fractions added.
+    d = lcm(ia.denominator, origin.denominator,
+            *(t.denominator for layer in layers for ab, ae, _, _ in layer for t in (ab * ia, ae * ia)))
+    step, start = int(ia * d), int(origin * d)  # cycle n of the atoms begins at (n * step + start) / d
+    mapped: list[Any] = []  # each atom with its begin and end in query time (numerators), made at the first query
 
     def query(span: TimeSpan) -> list[Event]:
         if not mapped:
-            mapped.append(tuple(tuple((ab, ae, ab * ia, ae * ia, v, loc) for ab, ae, v, loc in layer)
+            mapped.append(tuple(tuple((ab, ae, int(ab * ia * d), int(ae * ia * d), v, loc) for ab, ae, v, loc in layer)
                                 for layer in layers))
             mapped.append((tuple(atom for layer in mapped[0] for atom in layer),))  # for one piece
         out: list[Event] = []
@@ -973,21 +1127,21 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
             for layer in mapped[0] if len(pieces) > 1 else mapped[1]:
                 for c, xb, xe, qb, qe in pieces:
                     _spend(len(layer))
-                    n = Fraction(c)
-                    pb, pe = xb - n, xe - n  # the piece inside its cycle, in the atoms' time
-                    off = n + origin if unit else n * ia + origin  # the cycle's start in query time
+                    pb, pe = xb - c, xe - c  # the piece inside its cycle, in the atoms' time
+                    off = c * step + start  # the cycle's start in query time, times d
                     if pb == 0 and pe == 1:
                         for ab, ae, mb, me, value, locations in layer:
-                            whole = TimeSpan(off + mb, off + me)
+                            whole = TimeSpan(Fraction(off + mb, d), Fraction(off + me, d))
                             out.append(Event(whole, whole, value, locations))
                     elif pb == pe:
                         for ab, ae, mb, me, value, locations in layer:
                             if ab <= pb < ae:
-                                out.append(Event(TimeSpan(off + mb, off + me), TimeSpan(qb, qe), value, locations))
+                                out.append(Event(TimeSpan(Fraction(off + mb, d), Fraction(off + me, d)),
+                                                 TimeSpan(qb, qe), value, locations))
                     else:
                         for ab, ae, mb, me, value, locations in layer:
                             if ab < pe and pb < ae:
-                                whole = TimeSpan(off + mb, off + me)
+                                whole = TimeSpan(Fraction(off + mb, d), Fraction(off + me, d))
                                 if pb <= ab and ae <= pe:
                                     part = whole
                                 else:

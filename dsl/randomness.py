@@ -6,7 +6,7 @@ from .rational import Fraction
 from math import floor
 from typing import Any, Sequence
 
-from .pattern import Event, Pattern, Time, TimeSpan, current_query
+from .pattern import UNCHANGED, Event, Pattern, Time, TimeSpan, current_query, partition, partition_sorter
 
 _MASK = (1 << 64) - 1
 
@@ -68,44 +68,47 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
     """(degrade_by_with, undegrade_by_with) of the same arguments, as Tidal's _degradeByUsing and
     _unDegradeBy: pat's events, each with the random value sampled over its whole (`app_left`),
     kept where it is at least amount, or where it is less. For `rand` itself, the value is
-    computed directly, a kept event goes through as it came, and the two halves asked for the
-    same span in one top-level query share one reading of pat (as `sometimesBy` asks)."""
+    computed directly, a kept event goes through as it came, and the halves are the sides of one
+    `partition` (a stack of the two, as `sometimesBy` makes, reads pat once); asked for the same
+    span in one top-level query, they share one reading of pat even apart."""
     node = random.node
     if node is None or node[0] != "rand":
         tagged = pat.app_left(random, lambda v, r: (v, r))
         return (tagged.filter_events(lambda e: e.value[1] >= amount).fmap(lambda vr: vr[0]),
                 tagged.filter_events(lambda e: e.value[1] < amount).fmap(lambda vr: vr[0]))
-    shift = node[1]
-    q = pat.query
+
+    def below(s: Time) -> bool:
+        """Whether rand at s / 2 (the middle of a whole, s the sum of its ends) is below amount:
+        time_to_rand inlined, with float(s / 2) / 300 as float(s) / 600, the same float (halving
+        a float is exact away from the subnormals)."""
+        x = float(s)
+        if -1e-300 < x < 1e-300:
+            return time_to_rand(s / 2) < amount
+        x /= 600
+        x = int((x - int(x)) * 536870912)
+        x ^= x << 13
+        x ^= x >> 17
+        x ^= x << 5
+        return (x & 536870911) / 536870912 < amount
+
+    shift2 = 2 * node[1]
+    sort = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
     memo: list[Any] = [None]
 
     def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
         token = current_query()
         m = memo[0]
         if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
-            return m[3], m[4]
-        kept: list[Event] = []
-        dropped: list[Event] = []
-        for e in q(span):
-            w = e.whole
-            if w is None:
-                w = e.part
-            p = e.part
-            if p is not w:  # the part, cut to the whole (the random event's part), as app_left does
-                cut = p.intersection(w)
-                if cut is None:
-                    continue
-                if cut.begin != p.begin or cut.end != p.end:
-                    e = Event(e.whole, cut, e.value, e.locations)
-            # rand queried over the whole: its value at the middle of the (shifted) whole
-            if time_to_rand((w.begin + w.end) / 2 + shift) >= amount:
-                kept.append(e)
-            else:
-                dropped.append(e)
-        memo[0] = (token, span.begin, span.end, kept, dropped)
-        return kept, dropped
+            return m[3]
+        sides = sort(span)
+        memo[0] = (token, span.begin, span.end, sides)
+        return sides
 
-    return Pattern(lambda span: list(halves(span)[0])), Pattern(lambda span: list(halves(span)[1]))
+    return (partition(pat, below, _ONE, shift2, UNCHANGED, None, lambda span: list(halves(span)[0])),
+            partition(pat, below, _ONE, shift2, None, UNCHANGED, lambda span: list(halves(span)[1])))
+
+
+_ONE = Fraction(1)
 
 
 def choose_cycle(seed: int, patterns: Sequence[Pattern]) -> Pattern:

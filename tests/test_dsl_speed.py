@@ -162,3 +162,43 @@ def test_rand_without_64_bit_wrapping_is_tidals(t):
     x = float(F(t.numerator, t.denominator)) / 300
     reference = (_xorwise(int((x - int(x)) * (1 << 29))) % (1 << 29)) / (1 << 29)
     assert time_to_rand(F(t.numerator, t.denominator)) == reference
+
+
+def plain_sometimes(pat: Pattern, amount: float, change) -> Pattern:
+    """Tidal's sometimesBy, by the definition: the events whose rand at the middle of their whole is
+    at least amount as they are, then change of the others."""
+    from dsl.randomness import time_to_rand
+
+    def side(keep: bool) -> Pattern:
+        def query(span: TimeSpan) -> list[Event]:
+            out = []
+            for e in pat.query(span):
+                w = e.whole or e.part
+                part = e.part.intersection(w)
+                if part is not None and (time_to_rand((w.begin + w.end) / 2) >= amount) == keep:
+                    out.append(Event(e.whole, part, e.value, e.locations))
+            return out
+        return Pattern(query)
+    return plain_stack([side(True), change(side(False))])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.sampled_from(MINI), st.lists(STEP, max_size=3), st.sampled_from([0.0, 0.3, 0.5, 1.0]),
+       st.lists(STEP.filter(lambda s: s[0] in ("fast", "early", "split")), max_size=3))
+def test_sometimes_read_as_one_partition_equals_its_definition(text, steps, amount, after):
+    from dsl.randomness import partition_by_rand, rand
+    fast, slow = built(text, steps)
+    constant = compile_mini("x", "string")
+    join = lambda v, c: f"{v}{c}"  # noqa: E731
+    kept, changed = partition_by_rand(rand, amount, fast)
+    fast = stack([kept, changed.app_left(constant, join)])
+    slow = plain_sometimes(slow, amount, lambda p: plain_app_left(p, constant, join))
+    for op, arg in after:
+        if op == "fast":
+            fast, slow = fast._fast(arg), plain_map(slow, arg, F(0))
+        elif op == "early":
+            fast, slow = fast._early(arg), plain_map(slow, F(1), arg)
+        else:
+            fast, slow = fast.split_queries(), plain_split(slow)
+    for begin, end in SPANS:
+        assert rows(fast, begin, end) == rows(slow, begin, end), (text, steps, amount, after, begin, end)

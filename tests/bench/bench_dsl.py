@@ -74,7 +74,7 @@ def main() -> None:
         assert not patch.errors, patch.errors[:1]
 
     med, best = median_ms(cold_parse_only, 30)
-    print(f"parse 100-line patch (lark, cold):    median {med:7.2f} ms  min {best:7.2f} ms")
+    print(f"parse 100-line patch (cold):           median {med:7.2f} ms  min {best:7.2f} ms")
     med, best = median_ms(cold_parse, 30)
     print(f"parse+compile+trial-query (cold):     median {med:7.2f} ms  min {best:7.2f} ms  (target < 10 ms)")
     clear_caches()
