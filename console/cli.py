@@ -128,11 +128,12 @@ def cmd_render(argv: list[str]) -> int:
         if out is not None and not (out.parent.is_dir() and os.access(out.parent, os.W_OK)):
             parser.error(f"cannot write {out}: {out.parent} is not a folder this user can write to")
 
-    from engine.midifile import read_midi, write_midi
     from engine.offline import render_events, render_patch
     from engine.wavfile import write_wav
 
     if args.midi_in is not None:
+        from engine.midifile import read_midi
+
         try:
             rows, length = read_midi(args.midi_in, args.rate)
         except (OSError, ValueError, EOFError) as err:
@@ -156,6 +157,8 @@ def cmd_render(argv: list[str]) -> int:
     print(f"{args.output}: {len(audio) / args.rate:.2f} s, {args.rate} Hz, {args.format}", file=sys.stderr)
     if args.midi is not None:
         import numpy as np
+
+        from engine.midifile import write_midi
 
         bpm = float(patch.cps * 240) if patch.cps else 120.0
         write_midi(args.midi, np.concatenate(played) if played else np.zeros((0, 16)), args.rate, bpm)

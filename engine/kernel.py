@@ -1,7 +1,7 @@
 """The one numba call per audio block: start due events, render every voice, compress, limit, write out.
 
-The audio callback calls `render_block` once per block with the GIL released
-(nogil), so a busy Python thread elsewhere cannot stretch it. Events arrive
+The audio callback calls the kernel (`render_blocks`, over one block) once per block with the GIL
+released (nogil), so a busy Python thread elsewhere cannot stretch it. Events arrive
 through a single-producer/single-consumer ring (`EventRing`): the scheduler
 writes rows and then bumps the write counter, the kernel reads rows and bumps
 the read counter; neither takes a lock.
@@ -384,8 +384,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 @njit(cache=True, nogil=True)
 def render_blocks(out, block, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line,
                   bus, meters, live, live_counters, bank, tables, lanes, queue):
-    """render_block over len(out) frames in blocks of `block` frames, in one call: offline, where
-    the events of the whole span are in the ring before it renders, this saves a call (unboxing
+    """render_block over len(out) frames in blocks of `block` frames, in one call: the callback's
+    one block, or offline a span whose events are all in the ring, where it saves a call (unboxing
     twenty arrays) per block."""
     for s in range(0, out.shape[0], block):
         render_block(out[s:s + block], mix, voices, lines, ring, counters, block_start + s, sr, limiter, reverb, delay,
@@ -516,14 +516,13 @@ class EventRing:
         self.counters[PANIC] += 1
 
     def render(self, out: np.ndarray, block_start: int, sr: float) -> None:
-        # the bank is read once per block: a grown bank swapped in by a loading thread lands between blocks
-        bank = self._no_samples if self.samples is None else self.samples.array
-        render_block(out, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
-                     self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                     self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
+        """Render one block (the audio callback's call)."""
+        self.render_blocks(out, out.shape[0], block_start, sr)
 
     def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float) -> None:
-        """Render out in blocks of `block` frames, as that many render calls would (offline)."""
+        """Render out in blocks of `block` frames, as that many render calls would (offline). One
+        kernel entry for both, so that a start loads one compiled kernel from numba's cache."""
+        # the bank is read once per call: a grown bank swapped in by a loading thread lands between blocks
         bank = self._no_samples if self.samples is None else self.samples.array
         render_blocks(out, block, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                       self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
