@@ -6,7 +6,10 @@
   and steady x real time with the start-up removed ((60 - 1) / (T60 - T1), as WORKLOADS.md does)
 - the same kernel in-process: µs per voice per 128-frame block (what `jam bench` prints)
 - warm start: a fresh process to the first rendered sample (kernels from numba's cache)
-- W2 'groove' (../shared/bench/w2_groove.mid) through `jam render --midi-in`
+- W1 side by side with SuperCollider's `scsynth -N` (tests/bench/supercollider.py writes its job),
+  when supercollider-server is installed
+- W2 'groove' (../shared/bench/w2_groove.mid) through `jam render --midi-in`, and side by side
+  with `fluidsynth -F` when fluidsynth and fluid-soundfont-gm are installed
 - sample voices: µs per voice per 128-frame block, stereo files at speed 1 (whole frames) and at
   other speeds (Hermite interpolation), from a SampleBank loaded in-process
 Reference figures on this kind of machine, from ../shared/bench/WORKLOADS.md: scsynth -N 39x
@@ -15,6 +18,7 @@ Reference figures on this kind of machine, from ../shared/bench/WORKLOADS.md: sc
 
 from __future__ import annotations
 
+import shutil
 import statistics
 import subprocess
 import sys
@@ -23,6 +27,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))  # supercollider.py beside this file
 W1 = ROOT / "tests" / "bench" / "w1.jam"
 
 
@@ -36,6 +41,20 @@ def timed(cmd: list[str], runs: int = 5) -> float:
     return statistics.median(times)
 
 
+def side_by_side(ours: list[str], theirs: list[str], runs: int = 5) -> tuple[float, float, float]:
+    """Both commands in turn (A B A B ..., after a warm-up of each), so that a drift of the
+    machine's speed hits both: (our median, their median, median of the pairwise ratios)."""
+    for cmd in (ours, theirs):
+        subprocess.run(cmd, check=True, capture_output=True)
+    a, b = [], []
+    for _ in range(runs):
+        for cmd, times in ((ours, a), (theirs, b)):
+            start = time.perf_counter()
+            subprocess.run(cmd, check=True, capture_output=True)
+            times.append(time.perf_counter() - start)
+    return statistics.median(a), statistics.median(b), statistics.median(x / y for x, y in zip(a, b))
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "w1.wav")
@@ -45,12 +64,25 @@ def main() -> None:
         print(f"W1 via jam render, 60 s: median {t60:.2f} s = {60 / t60:.1f}x real time (whole process); "
               f"1 s: {t1:.2f} s; steady {(60 - 1) / (t60 - t1):.1f}x real time")
         print(f"warm start, process to last sample of a 1 s render: {t1:.2f} s")
+        if shutil.which("scsynth"):  # Debian's supercollider-server
+            from supercollider import command
+
+            ours, theirs, ratio = side_by_side(jam + ["--seconds", "60"], command(Path(tmp), 60.0))
+            print(f"W1 side by side, 60 s: jam render {ours:.2f} s, scsynth -N {theirs:.2f} s (medians); "
+                  f"jam / scsynth {ratio:.2f} (target <= 1)")
         w2 = ROOT.parent / "shared" / "bench" / "w2_groove.mid"
+        font = Path("/usr/share/sounds/sf2/FluidR3_GM.sf2")  # Debian's fluid-soundfont-gm
         if w2.exists():
-            t_w2 = timed([sys.executable, "-m", "console", "render", "--midi-in", str(w2), "-o", out,
-                          "--format", "float32", "--seconds", "60"])
+            jam_w2 = [sys.executable, "-m", "console", "render", "--midi-in", str(w2), "-o", out,
+                      "--format", "float32", "--seconds", "60"]
+            t_w2 = timed(jam_w2)
             print(f"W2 via jam render --midi-in, 60 s: median {t_w2:.2f} s = {60 / t_w2:.1f}x real time "
-                  "(FluidSynth, reverb and chorus on: 56x in WORKLOADS.md; ours sends to its reverb by CC 91)")
+                  "(ours sends to its reverb by CC 91)")
+            if shutil.which("fluidsynth") and font.exists():
+                fluid = ["fluidsynth", "-ni", "-F", str(Path(tmp) / "w2_fs.wav"), str(font), str(w2)]
+                ours, theirs, ratio = side_by_side(jam_w2, fluid)
+                print(f"W2 side by side: jam render --midi-in {ours:.2f} s, fluidsynth -F (defaults: reverb and "
+                      f"chorus on) {theirs:.2f} s (medians); jam / fluidsynth {ratio:.2f} (target <= 1)")
 
     sample_voices()
 
