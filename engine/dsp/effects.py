@@ -129,12 +129,12 @@ def _sounding(send, n):
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _idle(settings, quiet, send, n, ring_out):
+def _idle(settings, quiet, sent, ring_out):
     """Whether a bus can skip this block: nothing sent now, and its return has stayed under SILENT
     for as long as its lines are (ring_out samples), so every sample they hold was written since
     and is inaudible, whatever a later delay time reads. Most patches send to no bus at all; this
     saves them ~15 µs a block."""
-    return settings[quiet] >= ring_out and not _sounding(send, n)
+    return settings[quiet] >= ring_out and not sent
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -151,7 +151,8 @@ def chorus(buf, chorus_in, line, settings, n, sr):
     phase = settings[CHORUS_PHASE]
     step = CHORUS_RATE / sr
     settings[CHORUS_PHASE] = (phase + n * step) % 1.0
-    if _idle(settings, CHORUS_QUIET, chorus_in, n, CHORUS_LINE):
+    sent = _sounding(chorus_in, n)
+    if _idle(settings, CHORUS_QUIET, sent, CHORUS_LINE):
         return
     base = CHORUS_DELAY * sr
     depth = CHORUS_DEPTH * sr
@@ -167,13 +168,14 @@ def chorus(buf, chorus_in, line, settings, n, sr):
         pos = (pos + 1) & (CHORUS_LINE - 1)
         s, c = s * dc + c * ds, c * dc - s * ds
     settings[CHORUS_POS] = pos
-    _count_quiet(settings, CHORUS_QUIET, loudest, _sounding(chorus_in, n), n)
+    _count_quiet(settings, CHORUS_QUIET, loudest, sent, n)
 
 
 @njit(cache=True, nogil=True)
 def reverb(buf, reverb_in, lines, settings, n, sr):
     """The FDN reverb bus (see the module's docstring)."""
-    if _idle(settings, REVERB_QUIET, reverb_in, n, REVERB_LINE):
+    sent = _sounding(reverb_in, n)
+    if _idle(settings, REVERB_QUIET, sent, REVERB_LINE):
         return
     scale = sr / 48000.0
     decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
@@ -212,7 +214,7 @@ def reverb(buf, reverb_in, lines, settings, n, sr):
         buf[i, 1] += 0.35 * right
         loudest = max(loudest, abs(left), abs(right), abs(into))
     settings[REVERB_POS] = pos
-    _count_quiet(settings, REVERB_QUIET, loudest, _sounding(reverb_in, n), n)
+    _count_quiet(settings, REVERB_QUIET, loudest, sent, n)
 
 
 @njit(cache=True, nogil=True)
@@ -220,7 +222,8 @@ def echo(buf, delay_in, delay, settings, n):
     """The ping-pong feedback delay bus."""
     dlen = delay.shape[1]
     dtime = int(min(max(settings[DELAY_TIME], 1.0), dlen - 1))
-    if _idle(settings, DELAY_QUIET, delay_in, n, dlen):
+    sent = _sounding(delay_in, n)
+    if _idle(settings, DELAY_QUIET, sent, dlen):
         return
     dpos = int(settings[DELAY_POS])
     feedback = min(max(settings[FEEDBACK], 0.0), 0.95)
@@ -239,7 +242,7 @@ def echo(buf, delay_in, delay, settings, n):
         buf[i, 1] += dr
         loudest = max(loudest, abs(dl), abs(dr))
     settings[DELAY_POS] = dpos
-    _count_quiet(settings, DELAY_QUIET, loudest, _sounding(delay_in, n), n)
+    _count_quiet(settings, DELAY_QUIET, loudest, sent, n)
 
 
 @njit(cache=True, nogil=True)
