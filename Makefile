@@ -28,6 +28,8 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q --upgrade pip
 	$(PY) -m pip install -q torch==2.13.0 || $(PY) -m pip install -q 'torch>=2.2'
 	$(PY) -m pip install -q -e '.[dev]'
+	@echo "compiling the audio kernels into numba's cache (once; about half a minute)"
+	OPENBLAS_NUM_THREADS=1 $(PY) -c 'from engine.kernel import warm_up; warm_up(48000.0)'
 	touch $@
 
 # Install the missing Debian packages with apt-get (as root, or through sudo); elsewhere say what to install.
