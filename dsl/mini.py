@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import notes
 from .errors import PatchError
+from .mini_parser import parse_mini
 from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stack, timecat
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
 from .euclid import euclid_off
-
-# the tokens carry their positions; the trees need none (and are built twice as fast without)
-_parser = Lark(Path(__file__).with_name("mini.lark").read_text(), parser="lalr")
+from .syntax import Token, Tree, from_lark, lark_parser
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
 MAX_DEPTH = 64  # nesting beyond this is a mistake, not music
@@ -33,10 +28,16 @@ _CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Tree:
-    """Parse mini-notation text (positions relative to the text itself)."""
+    """Parse mini-notation text (positions relative to the text itself): by hand, or by lark
+    where that gives up (and for every error)."""
     _check_brackets(text)
+    tree = parse_mini(text)
+    if tree is not None:
+        return tree
+    from lark.exceptions import UnexpectedInput
+
     try:
-        return _parser.parse(text)
+        return from_lark(lark_parser("mini").parse(text))
     except UnexpectedInput as err:
         raise _explain(err, text) from None
 
@@ -57,7 +58,10 @@ def _check_brackets(text: str) -> None:
         raise PatchError(f"unbalanced bracket: `{ch}` is never closed (add `{_CLOSERS[ch]}`)", 1, i + 1)
 
 
-def _explain(err: UnexpectedInput, text: str) -> PatchError:
+def _explain(err: Any, text: str) -> PatchError:
+    """lark's error (an UnexpectedInput) as one line."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     line, col = getattr(err, "line", 1), getattr(err, "column", 1)
     if isinstance(err, UnexpectedCharacters):
         ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
@@ -117,8 +121,7 @@ def _atom_converter(kind: str) -> Callable[[Token], Any]:
 
 def infer_type(tree: Tree) -> str:
     """Numbers when every atom is a number, else strings (the default of `jam query`)."""
-    words = any(isinstance(t, Token) and t.type == "WORD" for t in tree.scan_values(lambda v: isinstance(v, Token)))
-    return "string" if words else "number"
+    return "string" if any(t.type == "WORD" for t in tree.tokens()) else "number"
 
 
 def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int = 1, line_offset: int = 0) -> Pattern:

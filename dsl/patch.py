@@ -11,11 +11,7 @@ import re
 from dataclasses import dataclass, field
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import controls, notes
 from .errors import PatchError, did_you_mean
@@ -23,9 +19,8 @@ from .mini import clear_mini_caches
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
 from .statement_parser import parse_statement
+from .syntax import Token, Tree, from_lark, lark_parser
 from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
-
-_parser = Lark(Path(__file__).with_name("patch.lark").read_text(), parser="lalr", propagate_positions=True)
 
 BEATS_PER_CYCLE = 4
 CHANNELS = tuple(f"d{i}" for i in range(1, 17))
@@ -104,13 +99,18 @@ def _parse_statement(text: str) -> Tree:
     tree = parse_statement(text)  # lark's tree, faster; lark itself where that gives up
     if tree is not None:
         return tree
+    from lark.exceptions import UnexpectedInput
+
     try:
-        return _parser.parse(text)
+        return from_lark(lark_parser("patch").parse(text))
     except UnexpectedInput as err:
         raise _explain(err, text) from None
 
 
-def _explain(err: UnexpectedInput, text: str) -> PatchError:
+def _explain(err: Any, text: str) -> PatchError:
+    """lark's error (an UnexpectedInput) as one line."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     line, col = err.line if err.line > 0 else 1, err.column if err.column > 0 else 1
     if isinstance(err, UnexpectedCharacters):
         ch = text[err.pos_in_stream]
@@ -424,8 +424,5 @@ def _channel_name(token: Token) -> str:
 
 
 def _where(tree: Tree) -> tuple[int, int]:
-    meta = getattr(tree, "meta", None)
-    if meta is not None and not meta.empty:
-        return meta.line, meta.column
-    return 1, 1
+    return (1, 1) if tree.line is None else (tree.line, tree.column)
 
