@@ -14,21 +14,15 @@ from dsl.mini import parse
 from dsl.mini_parser import parse_mini
 from dsl.errors import PatchError
 from dsl.patch import split_statements
-from dsl.syntax import lark_parser
 
-from .test_statement_parser import differences
+from . import test_statement_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def check(text: str) -> bool:
     """Whether text was read here (and then as lark reads it)."""
-    mine = parse_mini(text)
-    if mine is None:
-        return False
-    lark = lark_parser("mini").parse(text)  # raises where lark rejects what was read here
-    assert differences(mine, lark) is None, (text, differences(mine, lark))
-    return True
+    return test_statement_parser.check(text, parse_mini, "mini")
 
 
 def test_the_strings_of_the_example_patches_are_read_as_lark_reads_them():

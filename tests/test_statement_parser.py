@@ -39,12 +39,12 @@ def differences(mine, lark, path="tree"):
     return None
 
 
-def check(text: str) -> bool:
-    """Whether text was read here (and then as lark reads it)."""
-    mine = parse_statement(text)
+def check(text: str, parse=parse_statement, grammar: str = "patch") -> bool:
+    """Whether text was read by the hand-written parser (and then as lark reads it)."""
+    mine = parse(text)
     if mine is None:
         return False
-    lark = lark_parser("patch").parse(text)  # raises where lark rejects what was read here
+    lark = lark_parser(grammar).parse(text)  # raises where lark rejects what was read here
     assert differences(mine, lark) is None, (text, differences(mine, lark))
     return True
 
