@@ -164,6 +164,14 @@ def _sequence_degrade(groups: Tree) -> Tree | None:
     return None
 
 
+def _plain_number(choices: Tree) -> Token | None:
+    """The NUMBER token of a modifier's argument that is one number and nothing else, or None."""
+    tree = choices
+    while tree.data in ("choices", "groups", "sequence", "step") and len(tree.children) == 1:
+        tree = tree.children[0]
+    return tree.children[0] if tree.data == "number" else None
+
+
 def _shift(err: PatchError, line: int, column: int) -> PatchError:
     """Move an error from string-relative to patch coordinates."""
     if err.line == 1:
@@ -230,23 +238,25 @@ class _Compiler:
         return degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
 
     def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
-        steps: list[tuple[Fraction, Pattern]] = []
+        steps: list[tuple[int | Fraction, Pattern]] = []
         for step in tree.children:
             steps.extend(self.step(step))
-        total = sum((w for w, _ in steps), Fraction(0))
+        total = Fraction(sum(w for w, _ in steps))
         if len(steps) == 1 and steps[0][0] == 1:
             return steps[0][1], total
         return timecat(steps), total
 
-    def step(self, tree: Tree) -> list[tuple[Fraction, Pattern]]:
+    def step(self, tree: Tree) -> list[tuple[int | Fraction, Pattern]]:
+        """The step's weight (a whole number unless `@` says otherwise) and pattern, as many
+        times as `!` says."""
         if tree.data == "range":
             low, _, high = tree.children
             a, b = self.range_end(low), self.range_end(high)
             values = range(a, b + 1) if a <= b else range(a, b - 1, -1)
-            return [(Fraction(1), fastcat([pure(v, self.term_locations(low)) for v in values]))]
+            return [(1, fastcat([pure(v, self.term_locations(low)) for v in values]))]
         term, *modifiers = tree.children
         pattern = self.term(term)
-        weight, count = Fraction(1), 1
+        weight, count = 1, 1
         for mod in modifiers:
             kind = mod.data
             if kind == "fast":
@@ -264,10 +274,15 @@ class _Compiler:
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
                     pattern = self.degrade(mod, pattern)
             elif kind == "euclid":
+                body, fill = pattern, self.kind == "bool"
+                plain = [_plain_number(c) for c in mod.children]
+                if None not in plain:  # constant arguments: what patternify would do with them
+                    k, n, r = [int(self.number(tok)) for tok in plain] + [0] * (3 - len(plain))
+                    pattern = euclid_off(k, n, r, body, fill).split_queries()
+                    continue
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
                     args.append(pure(Fraction(0)))
-                body, fill = pattern, self.kind == "bool"
                 pattern = patternify(lambda k, n, r: euclid_off(int(k), int(n), int(r), body, fill), *args)
         return [(weight, pattern)] * count
 
@@ -283,6 +298,8 @@ class _Compiler:
 
     def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
         """`*` and `/`: the factor is a pattern too, joined cycle by cycle as Tidal does."""
+        if factor.data == "number":  # a constant: what patternify would do with it
+            return op(pattern, self.number(factor.children[0])).split_queries()
         return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
 
     def pattern_of_term(self, term: Tree) -> Pattern:

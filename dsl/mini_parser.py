@@ -25,7 +25,8 @@ _TOKEN = re.compile(r"""
   | (?P<REST>[~-])
   | (?P<UNDERSCORE>_)
   | (?P<punct>[*/()\[\]<>{}%,|.])
-""", re.VERBOSE)
+  | (?P<bad>.)
+""", re.VERBOSE | re.DOTALL)
 
 _TERMS = {"WORD": "word", "NUMBER": "number", "REST": "rest"}
 _OPENERS = {"[": ("]", "subsequence"), "<": (">", "alternation"), "{": ("}", "polymeter")}
@@ -53,65 +54,70 @@ def parse_mini(text: str) -> Tree | None:
 
 def _tokens(text: str) -> list[Token]:
     out: list[Token] = []
-    pos, end = 0, len(text)
-    match = _TOKEN.match
-    while pos < end:
-        m = match(text, pos)
-        if m is None:
-            raise _GiveUp
+    new = str.__new__
+    for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        stop = m.end()
-        if kind != "ws":
-            value = m.group()
-            out.append(Token(value if kind == "punct" else kind, value, pos, 1, pos + 1, stop + 1))
-        pos = stop
+        if kind == "ws":
+            continue
+        if kind == "bad":
+            raise _GiveUp
+        value = m.group()
+        token = new(Token, value)  # (Token's own __new__, without its call)
+        token.type = value if kind == "punct" else kind
+        token.start_pos = pos = m.start()
+        token.line, token.column, token.end_column = 1, pos + 1, m.end() + 1
+        out.append(token)
     return out
 
 
 class _Parser:
     def __init__(self, tokens: list[Token]):
         self.tokens = tokens
+        self.kinds = [t.type for t in tokens] + [None]  # (peeking past the end sees None)
         self.i = 0
 
-    def peek(self) -> str | None:
-        return self.tokens[self.i].type if self.i < len(self.tokens) else None
-
     def take(self, kind: str) -> Token:
-        if self.peek() != kind:
+        i = self.i
+        if self.kinds[i] != kind:
             raise _GiveUp
-        self.i += 1
-        return self.tokens[self.i - 1]
-
-    def separated(self, data: str, separator: str, item) -> Tree:
-        items = [item()]
-        while self.peek() == separator:
-            self.i += 1
-            items.append(item())
-        return Tree(data, items)
+        self.i = i + 1
+        return self.tokens[i]
 
     def layers(self) -> Tree:
-        return self.separated("layers", ",", self.choices)
+        items = [self.choices()]
+        while self.kinds[self.i] == ",":
+            self.i += 1
+            items.append(self.choices())
+        return Tree("layers", items)
 
     def choices(self) -> Tree:
-        return self.separated("choices", "|", self.groups)
+        items = [self.groups()]
+        while self.kinds[self.i] == "|":
+            self.i += 1
+            items.append(self.groups())
+        return Tree("choices", items)
 
     def groups(self) -> Tree:
-        return self.separated("groups", ".", self.sequence)
+        items = [self.sequence()]
+        while self.kinds[self.i] == ".":
+            self.i += 1
+            items.append(self.sequence())
+        return Tree("groups", items)
 
     def sequence(self) -> Tree:
         steps = [self.step()]
-        while self.peek() in _TERM_START:
+        while self.kinds[self.i] in _TERM_START:
             steps.append(self.step())
         return Tree("sequence", steps)
 
     def step(self) -> Tree:
         term = self.term()
-        if self.peek() == "RANGE":
+        if self.kinds[self.i] == "RANGE":
             dots = self.take("RANGE")
             return Tree("range", [term, dots, self.term()])
         children = [term]
         while True:
-            kind = self.peek()
+            kind = self.kinds[self.i]
             if kind == "*" or kind == "/":
                 self.i += 1
                 children.append(Tree("fast" if kind == "*" else "slow", [self.term()]))
@@ -122,7 +128,7 @@ class _Parser:
                 args = [self.choices()]
                 self.take(",")
                 args.append(self.choices())
-                if self.peek() == ",":
+                if self.kinds[self.i] == ",":
                     self.i += 1
                     args.append(self.choices())
                 self.take(")")
@@ -131,7 +137,7 @@ class _Parser:
                 return Tree("step", children)
 
     def term(self) -> Tree:
-        kind = self.peek()
+        kind = self.kinds[self.i]
         if kind in _TERMS:
             return Tree(_TERMS[kind], [self.take(kind)])
         if kind not in _OPENERS:
@@ -140,7 +146,7 @@ class _Parser:
         closer, data = _OPENERS[kind]
         children = [self.layers()]
         self.take(closer)
-        if kind == "{" and self.peek() == "%":
+        if kind == "{" and self.kinds[self.i] == "%":
             self.i += 1
             children.append(self.term())
         return Tree(data, children)

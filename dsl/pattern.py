@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from .rational import Fraction, parse_fraction
+from itertools import accumulate
 from math import floor, lcm
 from typing import Any, Callable, Iterable, Sequence
 
@@ -1017,7 +1018,7 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
 def fastcat(patterns: Sequence[Pattern]) -> Pattern:
     patterns = list(patterns)
     if patterns and all(p.is_steady or p is silence for p in patterns):
-        return timecat([(Fraction(1), p) for p in patterns])
+        return timecat([(1, p) for p in patterns])
     return slowcat(patterns)._fast(len(patterns)) if patterns else silence
 
 
@@ -1039,7 +1040,7 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     `split_queries` was applied). One pass makes the events at their final times, whatever
     chain of transformations led here; the result is exactly that of the chain.
     """
-    layers = tuple(layer for layer in (tuple(layer) for layer in layers) if layer)
+    layers = tuple(layer for layer in map(tuple, layers) if layer)
     if not layers:
         return silence
     node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
@@ -1202,24 +1203,21 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
     return query
 
 
-def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
-    """Concatenate in one cycle, each pattern taking a share proportional to its weight."""
-    weighted = [(to_time(w), p) for w, p in weighted if to_time(w) > 0]
-    total = sum((w for w, _ in weighted), Fraction(0))
-    if total == 0:
+def timecat(weighted: Sequence[tuple[int | Time, Pattern]]) -> Pattern:
+    """Concatenate in one cycle, each pattern taking a share proportional to its weight (a
+    whole number or a Fraction)."""
+    weighted = [(w, p) for w, p in weighted if w > 0]
+    if not weighted:
         return silence
+    starts = list(accumulate((w for w, _ in weighted), initial=0))
+    total = starts[-1]
+    if type(total) is int:  # whole weights: each share a whole number over the total
+        ends = [Fraction(t, total) for t in starts]
+    else:
+        ends = [Fraction(t) / total for t in starts]
     if all(p.is_steady or p is silence for _, p in weighted):
-        slots, begin = [], Fraction(0)
-        for w, p in weighted:
-            slots.append((begin / total, (begin + w) / total, p))
-            begin += w
-        return _atom_sequence(slots)
-    parts, begin = [], Fraction(0)
-    for w, p in weighted:
-        end = begin + w
-        parts.append(p._compress(begin / total, end / total))
-        begin = end
-    return stack(parts)
+        return _atom_sequence([(ends[i], ends[i + 1], p) for i, (_, p) in enumerate(weighted)])
+    return stack([p._compress(ends[i], ends[i + 1]) for i, (_, p) in enumerate(weighted)])
 
 
 def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:

@@ -30,7 +30,8 @@ MAX_ROWS = 4096  # events in one cycle's table
 MAX_HELD = 100_000  # events in all the tables kept; beyond, they are forgotten and made again as asked
 
 Rows = tuple  # of (whole begin, whole end, part begin, part end, value, locations), see Chunk
-Chunk = tuple  # (d, m, k, rows): a time x of a row is (k + m * x) / d; a part's end None is the query's
+Chunk = tuple  # (d, m, k, rows, lo, hi): a time x of a row is (k + m * x) / d; a part's begin None is lo,
+#                its end None is hi (the bounds of the query that cut it, Fractions, mapped as the rows are)
 
 
 class _Unplanned(Exception):
@@ -48,28 +49,27 @@ def planned_query(pat: Pattern, span: TimeSpan) -> list[Event] | None:
     if plan is None:
         return None
     c = span.begin.__floor__()
-    sb, se = span.begin, span.end
     try:
-        chunks = plan.chunks(c, None if sb == c and se == c + 1 else span)
+        chunks = plan.chunks(c, None if span.begin == c and span.end == c + 1 else span)
     except _Unplanned:
         pat.plan = False
         return None
     out: list[Event] = []
-    for d, m, k, rows in chunks:
+    for d, m, k, rows, lo, hi in chunks:
         if m == 1:
             for wb, we, pb, pe, value, locations in rows:
                 whole = TimeSpan(Fraction(k + wb, d), Fraction(k + we, d))
                 if pb != wb or pe != we:
-                    out.append(Event(whole, TimeSpan(sb if pb is None else Fraction(k + pb, d),
-                                                     se if pe is None else Fraction(k + pe, d)), value, locations))
+                    out.append(Event(whole, TimeSpan(lo if pb is None else Fraction(k + pb, d),
+                                                     hi if pe is None else Fraction(k + pe, d)), value, locations))
                 else:
                     out.append(Event(whole, whole, value, locations))
         else:
             for wb, we, pb, pe, value, locations in rows:
                 whole = TimeSpan(Fraction(k + m * wb, d), Fraction(k + m * we, d))
                 if pb != wb or pe != we:
-                    out.append(Event(whole, TimeSpan(sb if pb is None else Fraction(k + m * pb, d),
-                                                     se if pe is None else Fraction(k + m * pe, d)),
+                    out.append(Event(whole, TimeSpan(lo if pb is None else Fraction(k + m * pb, d),
+                                                     hi if pe is None else Fraction(k + m * pe, d)),
                                      value, locations))
                 else:
                     out.append(Event(whole, whole, value, locations))
@@ -170,7 +170,9 @@ class _Table:
     def chunks(self, c: int, span: TimeSpan | None) -> list[Chunk]:
         key = (self, c % self.period)
         d, rows = _held.get(key) or _hold(key, self.build(key[1]))
-        return [(d, 1, c * d, rows if span is None else _restrict(rows, d, span, c))]
+        if span is None:
+            return [(d, 1, c * d, rows, None, None)]
+        return [(d, 1, c * d, _restrict(rows, d, span, c), span.begin, span.end)]
 
     def build(self, phase: int) -> tuple[int, Rows]:
         start = Fraction(phase)
@@ -281,7 +283,9 @@ class _Partition:
             else:
                 kept += kept_rows
         kept += changed
-        return [(d, 1, c * d, kept if span is None else _restrict(kept, d, span, c))]
+        if span is None:
+            return [(d, 1, c * d, kept, None, None)]
+        return [(d, 1, c * d, _restrict(kept, d, span, c), span.begin, span.end)]
 
 
 class _Chain:
@@ -301,9 +305,10 @@ class _Chain:
             ib, ie = piece.begin * a + b, piece.end * a + b
             ci = ib.__floor__()
             inner_span = None if ib == ci and ie == ci + 1 else TimeSpan(ib, ie)
-            for d, m, k, rows in self.inner.chunks(ci, inner_span):
+            for d, m, k, rows, lo, hi in self.inner.chunks(ci, inner_span):
                 # t = (x / d - b) / a: the numerator q*bd*(k + m*x) - q*bn*d over p*d*bd
-                out.append((p * d * bd, q * bd * m, q * (bd * k - bn * d), rows))
+                out.append((p * d * bd, q * bd * m, q * (bd * k - bn * d), rows,
+                            None if lo is None else (lo - b) / a, None if hi is None else (hi - b) / a))
         return out
 
 
