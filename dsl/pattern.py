@@ -220,7 +220,7 @@ class Pattern:
     def fmap(self, f: Callable[[Any], Any], extra: tuple[Location, ...] = ()) -> Pattern:
         """f of every value; `extra` locations added to every event's (those of a constant that
         `app_left` folds in this way)."""
-        if self.is_steady:
+        if self.steady is not _NOT_STEADY:
             return pure(f(self.steady), self.locations + extra)
         node = self.node
         if node is not None:
@@ -549,6 +549,8 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         if kind == "chain":
             return _wholes_in_cycles(node[1], a, b)
         q = a.denominator
+        if q == 1 and b.denominator == 1:  # whole cycles of the atoms are whole cycles: 0 <= ab < ae <= 1
+            return True
         return all((q * (ab - b)).__floor__() + 1 >= q * (ae - b) for layer in node[1] for ab, ae, _, _ in layer)
     return False
 
@@ -661,8 +663,11 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         return partition(_transform(node[1], a, b), node[2], ta * a, 2 * ta * b + tb2, *sides)
     if kind == "atoms" or kind == "chain":
         inner, a0, b0, cuts0 = node[1:5]
-        cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
-        a, b = a0 * a, a0 * b + b0
+        if a is _ONE and b is _ZERO:  # (a split: the inner maps as they are)
+            cuts, a, b = cuts + cuts0, a0, b0
+        else:
+            cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
+            a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
         if a == a0 and b == b0 and cuts == cuts0:
             return _unsteady(pat)  # nothing changes (a split of what is split already)

@@ -164,7 +164,7 @@ class _Table:
     """A periodic pattern: each phase's events, from its plain query of that cycle."""
 
     def __init__(self, pat: Pattern, period: int):
-        self.pat = pat
+        self.query = pat.query  # (not pat: a pattern holds its plan, and no cycle need be collected)
         self.period = period
 
     def chunks(self, c: int, span: TimeSpan | None) -> list[Chunk]:
@@ -176,7 +176,7 @@ class _Table:
 
     def build(self, phase: int) -> tuple[int, Rows]:
         start = Fraction(phase)
-        events = self.pat.query(TimeSpan(start, start + 1))
+        events = self.query(TimeSpan(start, start + 1))
         if len(events) > MAX_ROWS:
             raise _Unplanned
         d, n = _numerators([t for e in events for t in (e.whole.begin, e.whole.end, e.part.begin, e.part.end)], phase)
@@ -232,10 +232,13 @@ class _Partition:
                     continue
             kept: list[Event] = []
             changed: list[Event] = []
-            if keep is not None:
-                keep(e, w, kept)
-            if change is not None:
-                change(e, w, changed)
+            try:  # both sides of every event, where the query takes one: a side that fails is left to the query
+                if keep is not None:
+                    keep(e, w, kept)
+                if change is not None:
+                    change(e, w, changed)
+            except Exception:  # noqa: BLE001
+                raise _Unplanned from None
             sorted_.append((w, kept, changed))
         if sum(1 + len(k) + len(c) for _, k, c in sorted_) > MAX_ROWS:
             raise _Unplanned
@@ -260,28 +263,35 @@ class _Partition:
         ta, tb2 = self.ta, self.tb2
         q = d * ta.denominator * tb2.denominator
         base = 2 * c * d * ta.numerator * tb2.denominator + tb2.numerator * d * ta.denominator
-        threshold, test = self.threshold, self.test
+        test = self.test
         kept: list = []
         changed: list = []
         if span is not None:
             low_floor, _, _, high_ceil = _bounds(span, d, c)
-        for s, wb, we, kept_rows, changed_rows in rows:
-            if span is not None and not (wb < high_ceil and low_floor < we):
-                continue  # nothing of it in the span
-            x = (base + s) / q
-            if threshold is None or -1e-300 < x < 1e-300:
-                passed = test(Fraction(base + s, q))
-            else:  # randomness.time_to_rand of x / 2, from x as float(x) would give it
-                x /= 600
-                x = int((x - int(x)) * _RAND_SCALE)
-                x ^= x << 13
-                x ^= x >> 17
-                x ^= x << 5
-                passed = (x & (_RAND_SCALE - 1)) < threshold
-            if passed:
-                changed += changed_rows
-            else:
-                kept += kept_rows
+            rows = [row for row in rows if row[1] < high_ceil and low_floor < row[2]]  # some of it in the span
+        if self.threshold is None:
+            for s, _, _, kept_rows, changed_rows in rows:
+                if test(Fraction(base + s, q)):
+                    changed += changed_rows
+                else:
+                    kept += kept_rows
+        else:
+            threshold, scale, mask = self.threshold, _RAND_SCALE, _RAND_SCALE - 1
+            for s, _, _, kept_rows, changed_rows in rows:
+                x = (base + s) / q
+                if -1e-300 < x < 1e-300:
+                    passed = test(Fraction(base + s, q))
+                else:  # randomness.time_to_rand of x / 2, from x as float(x) would give it
+                    x /= 600
+                    x = int((x - int(x)) * scale)
+                    x ^= x << 13
+                    x ^= x >> 17
+                    x ^= x << 5
+                    passed = (x & mask) < threshold
+                if passed:
+                    changed += changed_rows
+                else:
+                    kept += kept_rows
         kept += changed
         if span is None:
             return [(d, 1, c * d, kept, None, None)]
