@@ -209,7 +209,7 @@ def query_expression(text: str, begin: Fraction, end: Fraction, kind: str | None
 
 def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
     """Query one cycle so that errors surface at evaluation, not in the middle of the show."""
-    pattern.query_span(cycle, cycle + 1, planned=False)  # (cheaper than making its plan: that waits for play)
+    pattern.query_span(cycle, cycle + 1)  # (through its plan: the tables it makes are played from)
 
 
 _MISSING = object()

@@ -24,7 +24,9 @@ CHANGES = ["fast 2", "slow 1.5", "((1/16) ~>)", "(0.25 <~)", "every 3 (fast 2)",
            "every 2 (0.25 <~)", "lastOf 3 (fast 2)", "someCyclesBy 0.3 (fast 2)", "brak", "rev", "iter 4",
            "off 0.125 (# crush 4)", "jux rev", "fast \"1 2\"", "ply 2", "hurry 2", "chop 2", "linger 0.25",
            "swingBy (1/3) 4", "inside 2 rev", "superimpose (fast 2)", "(# pan sine)", "(# gain 0.9)",
-           "(|+ n 1)", "degrade", "euclid 3 8", "segment 4", "every' 3 1 (fast 2)", "palindrome"]
+           "(|+ n 1)", "degrade", "euclid 3 8", "segment 4", "every' 3 1 (fast 2)", "palindrome", "fast 0.5",
+           "fast 1.5", "slow 2", "overlay (s \"hh*3\")", "overlay (slow 2 $ s \"hh cp\")", "fastGap 2", "brak",
+           "((1/3) <~)", "whenmod 3 1 (slow 2)"]
 CYCLES = [0, 1, 2, 3, 7, -1, -4, 999_999, 1_000_000]
 OFFSETS = [F(0), F(1, 16), F(1, 3), F(1, 2), F(15, 16), F(7, 8), F(5, 7)]
 WIDTHS = [None, F(0), F(1, 7), F(1, 16), F(1, 2), F(5, 2)]  # None: the whole cycle
