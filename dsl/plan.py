@@ -86,7 +86,8 @@ def plan_of(pat: Pattern) -> Any:
     plan = pat.plan
     if plan is None:
         plan = _plan(pat)
-        if plan is not None and (plan.repeats or MAX_PERIOD + 1) <= MAX_PERIOD and not isinstance(plan, (_Table, _Silence)):
+        repeats = None if plan is None else plan.repeats
+        if repeats is not None and repeats <= MAX_PERIOD and not isinstance(plan, (_Table, _Silence)):
             plan = _Flat(plan)
         pat.plan = plan or False
     return plan or None
@@ -129,7 +130,8 @@ def _plan(pat: Pattern) -> Any:
         if kind == "chain" and (parts[0].crosses or _keeps_cycles(*node[2:5])):
             return _Chain(parts[0], *node[2:5])
     # periodic, but not made of plans: each phase from its plain query
-    p = _period(kind, [None if part is None else part.repeats for part in parts], *(node[2:5:2] if kind == "chain" else ()))
+    repeats = [None if part is None else part.repeats for part in parts]
+    p = _period(kind, repeats, node[2], node[4]) if kind == "chain" else _period(kind, repeats)
     return _Table(pat, p) if p is not None and p <= MAX_PERIOD else None
 
 
@@ -247,7 +249,8 @@ def _flatten(chunks: list[Chunk], phase: int, d: int = 1) -> tuple[int, Rows]:
     multiple of d), counted from the cycle's start, each part's ends given."""
     if sum(len(chunk[3]) for chunk in chunks) > MAX_ROWS:
         raise _Unplanned
-    d = lcm(d, *(chunk[0] for chunk in chunks), *(t.denominator for chunk in chunks for t in chunk[4:] if t is not None))
+    bounds = [t for chunk in chunks for t in chunk[4:] if t is not None]
+    d = lcm(d, *(chunk[0] for chunk in chunks), *(t.denominator for t in bounds))
     start = phase * d
     rows: list = []
     for cd, m, k, chunk_rows, lo, hi in chunks:
@@ -380,7 +383,8 @@ class _RowSide:
         if side is not None and side[2] is not None:
             # the part cut at the cycles of u = ca*t + cb inside the whole: with ca = p/q, cb = r/s and
             # t = (x + phase*d) / d, u * q*s*d is p*s*x + shift
-            (p, q), (r, s) = (side[2][0].numerator, side[2][0].denominator), (side[2][1].numerator, side[2][1].denominator)
+            ca, cb = side[2]
+            p, q, r, s = ca.numerator, ca.denominator, cb.numerator, cb.denominator
             self.cut = (p * s, p * s * phase * d + r * q * d, q * s * d)
 
     def rows(self, row: tuple) -> tuple:

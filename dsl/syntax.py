@@ -21,7 +21,8 @@ class Token(str):
 
     def __new__(cls, type_: str, value: str, start_pos: int, line: int, column: int, end_column: int) -> Token:
         token = str.__new__(cls, value)
-        token.type, token.start_pos, token.line, token.column, token.end_column = type_, start_pos, line, column, end_column
+        token.type, token.start_pos, token.line = type_, start_pos, line
+        token.column, token.end_column = column, end_column
         return token
 
     def __repr__(self) -> str:

@@ -122,7 +122,8 @@ def test_a_broken_plan_is_caught(monkeypatch, where, broken):
 
 def test_a_side_that_fails_for_events_it_never_changes_plays_as_defined():
     # `|* vowel "x"` fails on each event sometimesBy changes (names cannot be multiplied), and only there
-    patch = parse_patch('d1 $ sometimesBy 0 (|* vowel "x") $ vowel "a e"\nd2 $ sometimesBy 1 (|* vowel "x") $ vowel "a e"')
+    patch = parse_patch('d1 $ sometimesBy 0 (|* vowel "x") $ vowel "a e"\n'
+                        'd2 $ sometimesBy 1 (|* vowel "x") $ vowel "a e"')
     assert [e.value["vowel"] for e in patch.channels["d1"].query_span(3, 4)] == ["a", "e"]
     assert plan_of(patch.channels["d1"]) is None  # (its plan gave way to the definition)
     assert "d2" not in patch.channels and "cannot apply this operator to the names" in patch.errors[0].message
