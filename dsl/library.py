@@ -14,8 +14,8 @@ from . import controls
 from .euclid import euclid_off
 from . import notes
 from .errors import PatchError, did_you_mean
-from .pattern import (Event, Pattern, TimeSpan, fastcat, patternify, pure, signal, silence, slowcat, squeeze_join,
-                      stack)
+from .pattern import (Event, Pattern, TimeSpan, by_cycle, fastcat, patternify, pure, signal, silence, slowcat,
+                      squeeze_join, stack)
 from .randomness import degrade_by_with, partition_by_rand, rand, time_to_rand, undegrade_by_with
 from .values import Func, apply, describe
 
@@ -68,14 +68,14 @@ def _every(n: Pattern, f: Any, pat: Pattern) -> Pattern:
         if k <= 0:
             return pat
         changed = _call(f, pat)
-        return Pattern(lambda span: (changed if math.floor(span.begin) % k == 0 else pat).query(span)).split_queries()
+        return by_cycle(lambda c: changed if c % k == 0 else pat, k, (changed, pat))
     return patternify(one, n)
 
 
 @function("whenmod", "int", "int", "function", P, doc="whenmod a b f: apply f when the cycle mod a is at least b")
 def _whenmod(a: int, b: int, f: Any, pat: Pattern) -> Pattern:
     changed = _call(f, pat)
-    return Pattern(lambda span: (changed if a and math.floor(span.begin) % a >= b else pat).query(span)).split_queries()
+    return by_cycle(lambda c: changed if a and c % a >= b else pat, abs(a) or 1, (changed, pat))
 
 
 @function("stack", "patterns", doc="play the patterns together")
@@ -201,11 +201,6 @@ def _range(lo: Pattern, hi: Pattern, pat: Pattern) -> Pattern:
     return pat.app_left(lo, lambda v, a: (v, a)).app_left(hi, lambda va, b: va[1] + va[0] * (b - va[1]))
 
 
-def _cycle_pattern(choose: Callable[[int], Pattern]) -> Pattern:
-    """A pattern that asks `choose` which pattern plays in each cycle."""
-    return Pattern(lambda span: choose(math.floor(span.begin)).query(span)).split_queries()
-
-
 def _play_when(test: Callable[[Fraction], bool], pat: Pattern) -> Pattern:
     """Keep the events whose whole starts at a time that passes the test."""
     return pat.filter_events(lambda e: test(e.whole_or_part().begin))
@@ -302,7 +297,7 @@ def _linger(amount: Pattern, pat: Pattern) -> Pattern:
         if x == 0:
             return silence
         seg = pat._zoom(1 + x, Fraction(1)) if x < 0 else pat._zoom(Fraction(0), x)
-        return _cycle_pattern(lambda c: seg._early(c)._fast(1 / abs(x))._late(c) if abs(x) <= 1 else seg)
+        return by_cycle(lambda c: seg._early(c)._fast(1 / abs(x))._late(c) if abs(x) <= 1 else seg)
     return patternify(one, amount)
 
 
@@ -341,7 +336,7 @@ def _randcat(pats: list[Pattern]) -> Pattern:
     def choose(c: int) -> Pattern:
         i = math.floor(time_to_rand(Fraction(c) + Fraction(1, 2)) * n)
         return cat._early(Fraction(i))
-    return _cycle_pattern(choose) if n else silence
+    return by_cycle(choose) if n else silence
 
 
 @function("wchoose", "weighted", doc='wchoose [("bd", 1), ("sn", 0.5)]: a continuous weighted random choice')
@@ -538,7 +533,7 @@ def _fast_gap(n: Pattern, pat: Pattern) -> Pattern:
 @function("brak", P, doc="squash every other cycle into half a cycle, shifted by a quarter: a breakbeat feel")
 def _brak(pat: Pattern) -> Pattern:
     squashed = fastcat([pat, silence])._late(Fraction(1, 4))
-    return _cycle_pattern(lambda c: squashed if c % 2 == 1 else pat)
+    return by_cycle(lambda c: squashed if c % 2 == 1 else pat, 2, (squashed, pat))
 
 
 @function("pressBy", R, P, doc="pressBy r: start each event r of the way through its span, shortened")
@@ -564,7 +559,7 @@ def _fix(f: Any, wanted: Pattern, pat: Pattern) -> Pattern:
 def _somecycles_by(amount: Pattern, f: Any, pat: Pattern) -> Pattern:
     def one(x: Any) -> Pattern:
         changed = _call(f, pat)
-        return _cycle_pattern(lambda c: changed if time_to_rand(Fraction(c)) < float(x) else pat)
+        return by_cycle(lambda c: changed if time_to_rand(Fraction(c)) < float(x) else pat, None, (changed, pat))
     return patternify(one, amount)
 
 
@@ -591,7 +586,7 @@ def _last_of(n: Pattern, f: Any, pat: Pattern) -> Pattern:
     def one(k: Any) -> Pattern:
         k = int(k)
         changed = _call(f, pat)
-        return _cycle_pattern(lambda c: changed if k > 0 and c % k == k - 1 else pat)
+        return by_cycle(lambda c: changed if k > 0 and c % k == k - 1 else pat, max(k, 1), (changed, pat))
     return patternify(one, n)
 
 
@@ -600,7 +595,8 @@ def _last_of(n: Pattern, f: Any, pat: Pattern) -> Pattern:
 def _every_offset(n: Pattern, o: Pattern, f: Any, pat: Pattern) -> Pattern:
     def one(k: Any, off: Any) -> Pattern:
         changed = _call(f, pat)
-        return _cycle_pattern(lambda c: changed if int(k) > 0 and c % int(k) == int(off) else pat)
+        return by_cycle(lambda c: changed if int(k) > 0 and c % int(k) == int(off) else pat,
+                        max(int(k), 1), (changed, pat))
     return patternify(one, n, o)
 
 

@@ -11,20 +11,15 @@ from __future__ import annotations
 
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
-from pathlib import Path
 from typing import Any, Callable
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
 
 from . import notes
 from .errors import PatchError
+from .mini_parser import parse_mini
 from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stack, timecat
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
 from .euclid import euclid_off
-
-# the tokens carry their positions; the trees need none (and are built twice as fast without)
-_parser = Lark(Path(__file__).with_name("mini.lark").read_text(), parser="lalr")
+from .syntax import Token, Tree, from_lark, lark_parser
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
 MAX_DEPTH = 64  # nesting beyond this is a mistake, not music
@@ -33,10 +28,16 @@ _CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
 
 @lru_cache(maxsize=4096)
 def parse(text: str) -> Tree:
-    """Parse mini-notation text (positions relative to the text itself)."""
+    """Parse mini-notation text (positions relative to the text itself): by hand, or by lark
+    where that gives up (and for every error)."""
     _check_brackets(text)
+    tree = parse_mini(text)
+    if tree is not None:
+        return tree
+    from lark.exceptions import UnexpectedInput
+
     try:
-        return _parser.parse(text)
+        return from_lark(lark_parser("mini").parse(text))
     except UnexpectedInput as err:
         raise _explain(err, text) from None
 
@@ -57,7 +58,10 @@ def _check_brackets(text: str) -> None:
         raise PatchError(f"unbalanced bracket: `{ch}` is never closed (add `{_CLOSERS[ch]}`)", 1, i + 1)
 
 
-def _explain(err: UnexpectedInput, text: str) -> PatchError:
+def _explain(err: Any, text: str) -> PatchError:
+    """lark's error (an UnexpectedInput) as one line."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     line, col = getattr(err, "line", 1), getattr(err, "column", 1)
     if isinstance(err, UnexpectedCharacters):
         ch = text[err.pos_in_stream] if err.pos_in_stream < len(text) else "?"
@@ -117,8 +121,7 @@ def _atom_converter(kind: str) -> Callable[[Token], Any]:
 
 def infer_type(tree: Tree) -> str:
     """Numbers when every atom is a number, else strings (the default of `jam query`)."""
-    words = any(isinstance(t, Token) and t.type == "WORD" for t in tree.scan_values(lambda v: isinstance(v, Token)))
-    return "string" if words else "number"
+    return "string" if any(t.type == "WORD" for t in tree.tokens()) else "number"
 
 
 def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int = 1, line_offset: int = 0) -> Pattern:
@@ -159,6 +162,14 @@ def _sequence_degrade(groups: Tree) -> Tree | None:
     if mod.data == "degrade" and isinstance(before, Tree) and before.data in ("replicate", "elongate", "weight"):
         return mod
     return None
+
+
+def _plain_number(choices: Tree) -> Token | None:
+    """The NUMBER token of a modifier's argument that is one number and nothing else, or None."""
+    tree = choices
+    while tree.data in ("choices", "groups", "sequence", "step") and len(tree.children) == 1:
+        tree = tree.children[0]
+    return tree.children[0] if tree.data == "number" else None
 
 
 def _shift(err: PatchError, line: int, column: int) -> PatchError:
@@ -227,23 +238,25 @@ class _Compiler:
         return degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
 
     def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
-        steps: list[tuple[Fraction, Pattern]] = []
+        steps: list[tuple[int | Fraction, Pattern]] = []
         for step in tree.children:
             steps.extend(self.step(step))
-        total = sum((w for w, _ in steps), Fraction(0))
+        total = Fraction(sum(w for w, _ in steps))
         if len(steps) == 1 and steps[0][0] == 1:
             return steps[0][1], total
         return timecat(steps), total
 
-    def step(self, tree: Tree) -> list[tuple[Fraction, Pattern]]:
+    def step(self, tree: Tree) -> list[tuple[int | Fraction, Pattern]]:
+        """The step's weight (a whole number unless `@` says otherwise) and pattern, as many
+        times as `!` says."""
         if tree.data == "range":
             low, _, high = tree.children
             a, b = self.range_end(low), self.range_end(high)
             values = range(a, b + 1) if a <= b else range(a, b - 1, -1)
-            return [(Fraction(1), fastcat([pure(v, self.term_locations(low)) for v in values]))]
+            return [(1, fastcat([pure(v, self.term_locations(low)) for v in values]))]
         term, *modifiers = tree.children
         pattern = self.term(term)
-        weight, count = Fraction(1), 1
+        weight, count = 1, 1
         for mod in modifiers:
             kind = mod.data
             if kind == "fast":
@@ -261,10 +274,15 @@ class _Compiler:
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
                     pattern = self.degrade(mod, pattern)
             elif kind == "euclid":
+                body, fill = pattern, self.kind == "bool"
+                plain = [_plain_number(c) for c in mod.children]
+                if None not in plain:  # constant arguments: what patternify would do with them
+                    k, n, r = [int(self.number(tok)) for tok in plain] + [0] * (3 - len(plain))
+                    pattern = euclid_off(k, n, r, body, fill).split_queries()
+                    continue
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
                     args.append(pure(Fraction(0)))
-                body, fill = pattern, self.kind == "bool"
                 pattern = patternify(lambda k, n, r: euclid_off(int(k), int(n), int(r), body, fill), *args)
         return [(weight, pattern)] * count
 
@@ -280,6 +298,8 @@ class _Compiler:
 
     def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
         """`*` and `/`: the factor is a pattern too, joined cycle by cycle as Tidal does."""
+        if factor.data == "number":  # a constant: what patternify would do with it
+            return op(pattern, self.number(factor.children[0])).split_queries()
         return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
 
     def pattern_of_term(self, term: Tree) -> Pattern:

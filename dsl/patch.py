@@ -7,15 +7,13 @@ good statements apply and the bad ones come back as `PatchError`s.
 
 from __future__ import annotations
 
+import gc
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
-from pathlib import Path
-from typing import Any, Callable
-
-from lark import Lark, Token, Tree
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from typing import Any, Callable, Iterator
 
 from . import controls, notes
 from .errors import PatchError, did_you_mean
@@ -23,9 +21,8 @@ from .mini import clear_mini_caches
 from .library import LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
 from .statement_parser import parse_statement
+from .syntax import Token, Tree, from_lark, lark_parser
 from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
-
-_parser = Lark(Path(__file__).with_name("patch.lark").read_text(), parser="lalr", propagate_positions=True)
 
 BEATS_PER_CYCLE = 4
 CHANNELS = tuple(f"d{i}" for i in range(1, 17))
@@ -104,13 +101,18 @@ def _parse_statement(text: str) -> Tree:
     tree = parse_statement(text)  # lark's tree, faster; lark itself where that gives up
     if tree is not None:
         return tree
+    from lark.exceptions import UnexpectedInput
+
     try:
-        return _parser.parse(text)
+        return from_lark(lark_parser("patch").parse(text))
     except UnexpectedInput as err:
         raise _explain(err, text) from None
 
 
-def _explain(err: UnexpectedInput, text: str) -> PatchError:
+def _explain(err: Any, text: str) -> PatchError:
+    """lark's error (an UnexpectedInput) as one line."""
+    from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedToken
+
     line, col = err.line if err.line > 0 else 1, err.column if err.column > 0 else 1
     if isinstance(err, UnexpectedCharacters):
         ch = text[err.pos_in_stream]
@@ -139,6 +141,24 @@ def _shift(err: PatchError, stmt: Statement) -> PatchError:
 
 def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = None) -> Patch:
     """Evaluate every statement of a patch; errors are collected, never raised."""
+    with _collector_paused():
+        return _parse_patch(text, first_line, env)
+
+
+@contextmanager
+def _collector_paused() -> Iterator[None]:
+    """Python's cycle collector paused: a patch's patterns are many new objects that hold no cycles,
+    and a pass every 700 of them made (10 % of a cold patch's time) would only walk them."""
+    was = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was:
+            gc.enable()
+
+
+def _parse_patch(text: str, first_line: int, env: dict[str, Any] | None) -> Patch:
     patch = Patch()
     scope = dict(env or {})
     for stmt in split_statements(text, first_line):
@@ -189,7 +209,7 @@ def query_expression(text: str, begin: Fraction, end: Fraction, kind: str | None
 
 def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
     """Query one cycle so that errors surface at evaluation, not in the middle of the show."""
-    pattern.query_span(cycle, cycle + 1)
+    pattern.query_span(cycle, cycle + 1)  # (through its plan: the tables it makes are played from)
 
 
 _MISSING = object()
@@ -343,17 +363,11 @@ class _Evaluator:
             return -parse_fraction(str(tree.children[0]))
         return parse_fraction(str(tree.children[0]))
 
-    def expr(self, tree: Tree | Token) -> Any:
+    def expr(self, tree: Tree) -> Any:
         kind = tree.data
-        where = _where(tree)
-        if kind == "number":
-            text = str(tree.children[0])
-            return parse_fraction(text) if ("." in text or "e" in text) else int(text)
-        if kind == "negative":
-            return -parse_fraction(str(tree.children[0]))
-        if kind == "string":
-            tok = tree.children[0]
-            return MiniString(str(tok)[1:-1], tok.line, tok.column + 1, self.line_offset)
+        if kind == "apply" or kind == "dollar":
+            f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
+            return apply(f, arg, _where(tree))
         if kind == "name":
             name = str(tree.children[0])
             if name in self.scope:
@@ -361,19 +375,25 @@ class _Evaluator:
             if name in LIBRARY:
                 return LIBRARY[name]
             hint = did_you_mean(name, list(LIBRARY) + list(self.scope))
-            raise PatchError(f"unknown function `{name}`{hint}", *where)
+            raise PatchError(f"unknown function `{name}`{hint}", *_where(tree))
+        if kind == "number":
+            text = str(tree.children[0])
+            return parse_fraction(text) if ("." in text or "e" in text) else int(text)
+        if kind == "string":
+            tok = tree.children[0]
+            return MiniString(str(tok)[1:-1], tok.line, tok.column + 1, self.line_offset)
+        if kind == "binop":
+            left, op, right = tree.children
+            return binary(str(op), self.expr(left), self.expr(right), _where(tree))
+        if kind == "negative":
+            return -parse_fraction(str(tree.children[0]))
         if kind == "list":
             return ListValue([self.expr(c) for c in tree.children if c is not None])
         if kind == "tuple":
             return tuple(self.expr(c) for c in tree.children)
-        if kind in ("apply", "dollar"):
-            f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
-            return apply(f, arg, where)
         if kind == "compose":
             return Composed(self.expr(tree.children[0]), self.expr(tree.children[1]))
-        if kind == "binop":
-            left, op, right = tree.children
-            return binary(str(op), self.expr(left), self.expr(right), where)
+        where = _where(tree)
         if kind == "right_section":
             op, right = str(tree.children[0]), self.expr(tree.children[1])
             return Func(f"({op} ...)", ("pattern",), lambda pat: binary(op, pat, right, where))
@@ -424,8 +444,5 @@ def _channel_name(token: Token) -> str:
 
 
 def _where(tree: Tree) -> tuple[int, int]:
-    meta = getattr(tree, "meta", None)
-    if meta is not None and not meta.empty:
-        return meta.line, meta.column
-    return 1, 1
+    return (1, 1) if tree.line is None else (tree.line, tree.column)
 

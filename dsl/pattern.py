@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import threading
 from .rational import Fraction, parse_fraction
+from itertools import accumulate
 from math import floor, lcm
 from typing import Any, Callable, Iterable, Sequence
 
@@ -173,10 +174,11 @@ class Pattern:
     `steady` holds the value of a pattern made by `pure` (one event per cycle), so that
     constant arguments (`fast 2`) and sequences of plain atoms can take cheaper paths.
     `node` says how the pattern was built, where that allows a cheaper equivalent
-    (a tuple whose first item is its kind), or is None.
+    (a tuple whose first item is its kind), or is None. `plan` is its cycle plan (dsl/plan.py)
+    once a query from outside has asked for one: None before, False where it has none.
     """
 
-    __slots__ = ("query", "steady", "locations", "node")
+    __slots__ = ("query", "steady", "locations", "node", "plan")
 
     def __init__(self, query: Callable[[TimeSpan], list[Event]], steady: Any = _NOT_STEADY,
                  locations: tuple[Location, ...] = (), node: tuple | None = None):
@@ -184,19 +186,27 @@ class Pattern:
         self.steady = steady
         self.locations = locations
         self.node = node
+        self.plan = None
 
     @property
     def is_steady(self) -> bool:
         return self.steady is not _NOT_STEADY
 
-    def query_span(self, begin: Any, end: Any) -> list[Event]:
-        """Query from outside (the scheduler, a command): the budget of events starts here."""
+    def query_span(self, begin: Any, end: Any, planned: bool = True) -> list[Event]:
+        """Query from outside (the scheduler, a command): the budget of events starts here. A span
+        inside one cycle (not a point) is answered by the pattern's cycle plan where it has one
+        (`planned`)."""
         outermost = getattr(_budget, "left", None) is None
         if outermost:
             _budget.left = MAX_EVENTS
             _budget.token = object()  # what `shared` patterns remember a result under
         try:
-            return self.query(TimeSpan(to_time(begin), to_time(end)))
+            span = TimeSpan(to_time(begin), to_time(end))
+            if planned and self.plan is not False and span.begin < span.end <= span.begin.__floor__() + 1:
+                events = plan.planned_query(self, span)
+                if events is not None:
+                    return events
+            return self.query(span)
         finally:
             if outermost:
                 _budget.left = None
@@ -210,7 +220,7 @@ class Pattern:
     def fmap(self, f: Callable[[Any], Any], extra: tuple[Location, ...] = ()) -> Pattern:
         """f of every value; `extra` locations added to every event's (those of a constant that
         `app_left` folds in this way)."""
-        if self.is_steady:
+        if self.steady is not _NOT_STEADY:
             return pure(f(self.steady), self.locations + extra)
         node = self.node
         if node is not None:
@@ -226,6 +236,8 @@ class Pattern:
                          ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
                          for side in node[5:7]]
                 return partition(node[1], node[2], node[3], node[4], *sides)
+            if kind in _INSIDE:  # the map goes inside: these move events, never look at their values
+                return _INSIDE[kind](node, lambda p: p.fmap(f, extra))
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
                     layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
@@ -354,7 +366,7 @@ class Pattern:
                 out.append(Event(whole, part, ev.value, ev.locations))
             return out
 
-        return Pattern(query).split_queries()
+        return Pattern(query, node=("fastgap", self, factor)).split_queries()
 
     def _focus(self, begin: Time, end: Time) -> Pattern:
         """Like compress, but without the gaps: cycle 0 of self plays in [begin, end), and so on."""
@@ -383,7 +395,7 @@ class Pattern:
                 out.append(Event(nw, np, e.value, e.locations))
             return out
 
-        return Pattern(query).split_queries()
+        return Pattern(query, node=("zoom", self, begin, end)).split_queries()
 
     def rev(self) -> Pattern:
         """Reverse each cycle."""
@@ -400,7 +412,7 @@ class Pattern:
                 out.append(Event(nw, np, e.value, e.locations))
             return out
 
-        return Pattern(query).split_queries()
+        return Pattern(query, node=("rev", self)).split_queries()
 
     # -- applicative combination (where the structure comes from) -----------------
 
@@ -496,6 +508,28 @@ class Pattern:
         return Pattern(query)
 
 
+def _by_cycle_inside(node: tuple, change: Callable[[Pattern], Pattern]) -> Pattern:
+    changed = {id(p): change(p) for p in node[3]}
+    choose = node[1]
+
+    def choose_changed(c: int) -> Pattern:
+        p = choose(c)
+        return changed.get(id(p)) or change(p)
+
+    return by_cycle(choose_changed, node[2], tuple(changed.values()))
+
+
+# how a change of every pattern inside (a map of values) is made inside a node of each kind, unsplit
+_INSIDE: dict[str, Callable[[tuple, Callable[[Pattern], Pattern]], Pattern]] = {
+    "fastgap": lambda node, change: change(node[1])._fastgap(node[2]),
+    "zoom": lambda node, change: change(node[1])._zoom(node[2], node[3]),
+    "rev": lambda node, change: change(node[1]).rev(),
+    "slowcat": lambda node, change: slowcat([change(p) for p in node[1]]),
+    "cycle_cut": lambda node, change: _cut_at_cycles(change(node[1])),
+    "by_cycle": _by_cycle_inside,
+}
+
+
 def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
     """Whether no event of pat read at a*t + b has a whole across a cycle boundary (known from
     how pat was built; False where that does not say). An atom's whole in cycle n of its own time,
@@ -515,6 +549,8 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         if kind == "chain":
             return _wholes_in_cycles(node[1], a, b)
         q = a.denominator
+        if q == 1 and b.denominator == 1:  # whole cycles of the atoms are whole cycles: 0 <= ab < ae <= 1
+            return True
         return all((q * (ab - b)).__floor__() + 1 >= q * (ae - b) for layer in node[1] for ab, ae, _, _ in layer)
     return False
 
@@ -543,7 +579,7 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
                     out.append(Event(e.whole, part, e.value, e.locations))
         return out
 
-    return Pattern(query)
+    return Pattern(query, node=("cycle_cut", pat))
 
 
 Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be
@@ -627,8 +663,11 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         return partition(_transform(node[1], a, b), node[2], ta * a, 2 * ta * b + tb2, *sides)
     if kind == "atoms" or kind == "chain":
         inner, a0, b0, cuts0 = node[1:5]
-        cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
-        a, b = a0 * a, a0 * b + b0
+        if a is _ONE and b is _ZERO:  # (a split: the inner maps as they are)
+            cuts, a, b = cuts + cuts0, a0, b0
+        else:
+            cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
+            a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
         if a == a0 and b == b0 and cuts == cuts0:
             return _unsteady(pat)  # nothing changes (a split of what is split already)
@@ -789,6 +828,15 @@ def signal(f: Callable[[Time], Any]) -> Pattern:
 silence = Pattern(lambda span: [], node=("silence",))
 
 
+def by_cycle(choose: Callable[[int], Pattern], every: int | None = None, branches: Sequence[Pattern] = ()) -> Pattern:
+    """Cycle c plays choose(c) (`every`, `whenmod`), queried cycle by cycle. `branches`, the
+    patterns choose picks from, and `every`, the number of cycles after which its choices
+    repeat (None: never), let a cycle plan see through it (dsl/plan.py); without branches it is
+    queried as it is defined."""
+    node = ("by_cycle", choose, every, tuple(branches)) if branches else None
+    return Pattern(lambda span: choose(span.begin.__floor__()).query(span), node=node).split_queries()
+
+
 def stack(patterns: Iterable[Pattern]) -> Pattern:
     flat: list[Pattern] = []
     for p in patterns:
@@ -864,15 +912,10 @@ def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: 
             w = e.whole
             if w is None:
                 w = e.part
-            p = e.part
-            if p is not w:  # the part cut to the whole, as sampling a signal over the whole does
-                wb, we, pb, pe = w.begin, w.end, p.begin, p.end
-                if not (wb <= pb and pe <= we and (pb < we or wb == we)):  # not inside it: cut
-                    p = p.intersection(w)
-                    if p is None:
-                        continue
-                    if p.begin != pb or p.end != pe:
-                        e = Event(e.whole, p, e.value, e.locations)
+            if e.part is not w:
+                e = inside_whole(e, w)
+                if e is None:
+                    continue
             s = w.begin + w.end
             if not unit:
                 s *= ta
@@ -888,6 +931,19 @@ def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: 
         return out, passed
 
     return sort
+
+
+def inside_whole(e: Event, w: TimeSpan) -> Event | None:
+    """e with its part cut to w, its whole, as sampling a signal over the whole does (None where
+    nothing is left)."""
+    p = e.part
+    wb, we, pb, pe = w.begin, w.end, p.begin, p.end
+    if wb <= pb and pe <= we and (pb < we or wb == we):
+        return e
+    p = p.intersection(w)
+    if p is None:
+        return None
+    return e if p.begin == pb and p.end == pe else Event(e.whole, p, e.value, e.locations)
 
 
 def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] | None:
@@ -961,13 +1017,13 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
             out.append(Event(nw, np, e.value, e.locations))
         return out
 
-    return Pattern(query).split_queries()
+    return Pattern(query, node=("slowcat", tuple(patterns))).split_queries()
 
 
 def fastcat(patterns: Sequence[Pattern]) -> Pattern:
     patterns = list(patterns)
     if patterns and all(p.is_steady or p is silence for p in patterns):
-        return timecat([(Fraction(1), p) for p in patterns])
+        return timecat([(1, p) for p in patterns])
     return slowcat(patterns)._fast(len(patterns)) if patterns else silence
 
 
@@ -989,7 +1045,7 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     `split_queries` was applied). One pass makes the events at their final times, whatever
     chain of transformations led here; the result is exactly that of the chain.
     """
-    layers = tuple(layer for layer in (tuple(layer) for layer in layers) if layer)
+    layers = tuple(layer for layer in map(tuple, layers) if layer)
     if not layers:
         return silence
     node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
@@ -1152,24 +1208,21 @@ def _mapped_atoms_query(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time,
     return query
 
 
-def timecat(weighted: Sequence[tuple[Time, Pattern]]) -> Pattern:
-    """Concatenate in one cycle, each pattern taking a share proportional to its weight."""
-    weighted = [(to_time(w), p) for w, p in weighted if to_time(w) > 0]
-    total = sum((w for w, _ in weighted), Fraction(0))
-    if total == 0:
+def timecat(weighted: Sequence[tuple[int | Time, Pattern]]) -> Pattern:
+    """Concatenate in one cycle, each pattern taking a share proportional to its weight (a
+    whole number or a Fraction)."""
+    weighted = [(w, p) for w, p in weighted if w > 0]
+    if not weighted:
         return silence
+    starts = list(accumulate((w for w, _ in weighted), initial=0))
+    total = starts[-1]
+    if type(total) is int:  # whole weights: each share a whole number over the total
+        ends = [Fraction(t, total) for t in starts]
+    else:
+        ends = [Fraction(t) / total for t in starts]
     if all(p.is_steady or p is silence for _, p in weighted):
-        slots, begin = [], Fraction(0)
-        for w, p in weighted:
-            slots.append((begin / total, (begin + w) / total, p))
-            begin += w
-        return _atom_sequence(slots)
-    parts, begin = [], Fraction(0)
-    for w, p in weighted:
-        end = begin + w
-        parts.append(p._compress(begin / total, end / total))
-        begin = end
-    return stack(parts)
+        return _atom_sequence([(ends[i], ends[i + 1], p) for i, (_, p) in enumerate(weighted)])
+    return stack([p._compress(ends[i], ends[i + 1]) for i, (_, p) in enumerate(weighted)])
 
 
 def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:
@@ -1186,3 +1239,6 @@ def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:
     for a in args[1:]:
         combined = combined.app_left(a, lambda acc, v: acc + (v,))
     return combined.fmap(lambda vs: f(*vs)).inner_join()
+
+
+from . import plan  # noqa: E402  (it reads the nodes defined here)

@@ -91,6 +91,8 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
         x ^= x << 5
         return (x & 536870911) / 536870912 < amount
 
+    if isinstance(amount, float):
+        below.rand_below = amount  # type: ignore[attr-defined]  (a cycle plan computes it itself: dsl/plan.py)
     shift2 = 2 * node[1]
     sort = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
     memo: list[Any] = [None]

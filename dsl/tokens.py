@@ -6,12 +6,9 @@ with the atoms inside mini-notation strings lexed by the mini-notation lexer.
 
 from __future__ import annotations
 
-from lark.exceptions import UnexpectedInput
-
 from .controls import ALIASES, CONTROLS
 from .library import LIBRARY
-from .mini import _parser as _mini_parser
-from .patch import _parser as _patch_parser
+from .syntax import lark_parser
 
 Span = tuple[int, int, int, str]
 
@@ -36,9 +33,11 @@ def _split_lines(line: int, column: int, text: str, kind: str) -> list[Span]:
 
 
 def _mini_spans(line: int, column: int, body: str) -> list[Span]:
+    from lark.exceptions import UnexpectedInput
+
     spans: list[Span] = []
     try:
-        for tok in _mini_parser.lex(body):
+        for tok in lark_parser("mini").lex(body):
             kind = MINI_KINDS.get(tok.type)
             if kind and tok.line == 1:
                 spans.append((line - 1, column - 1 + tok.column - 1, column - 1 + tok.end_column - 1, kind))
@@ -48,9 +47,11 @@ def _mini_spans(line: int, column: int, body: str) -> list[Span]:
 
 
 def highlight_spans(text: str) -> list[Span]:
+    from lark.exceptions import UnexpectedInput
+
     spans: list[Span] = []
     try:
-        for tok in _patch_parser.lex(text, dont_ignore=True):
+        for tok in lark_parser("patch").lex(text, dont_ignore=True):
             value = str(tok)
             if tok.type.startswith("__IGNORE"):
                 if value.startswith(("--", "{-")):

@@ -48,18 +48,21 @@ class Func:
     args: tuple[Any, ...] = field(default=())
 
     def apply(self, arg: Any, where: tuple[int, int] = (1, 1)) -> Any:
-        if len(self.args) >= len(self.params):
-            raise PatchError(f"`{self.name}` takes {len(self.params)} argument(s), given more", *where)
-        kind = self.params[len(self.args)]
-        what = f"argument {len(self.args) + 1} of `{self.name}`"
-        value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
-        done = Func(self.name, self.params, self.impl, self.doc, self.args + (value,))
-        if len(done.args) < len(self.params):
-            return done
-        if any(isinstance(a, Untyped) for a in done.args):  # the atoms' type comes from where it goes
-            return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a
-                                                     for a in done.args)))
-        return self.impl(*done.args)
+        args, params = self.args, self.params
+        if len(args) >= len(params):
+            raise PatchError(f"`{self.name}` takes {len(params)} argument(s), given more", *where)
+        kind = params[len(args)]
+        if isinstance(arg, Pattern) and kind.startswith("pattern") and kind != "patterns":
+            value = arg  # (what coerce gives it)
+        else:
+            what = f"argument {len(args) + 1} of `{self.name}`"
+            value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
+        args += (value,)
+        if len(args) < len(params):
+            return Func(self.name, params, self.impl, self.doc, args)
+        if any(isinstance(a, Untyped) for a in args):  # the atoms' type comes from where it goes
+            return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a for a in args)))
+        return self.impl(*args)
 
 
 @dataclass

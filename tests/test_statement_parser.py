@@ -7,23 +7,25 @@ from pathlib import Path
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from lark import Tree
+import lark as lark_module
 
-from dsl.patch import _parser, split_statements
+from dsl.patch import split_statements
 from dsl.statement_parser import parse_statement
+from dsl.syntax import Tree, lark_parser
 
 ROOT = Path(__file__).resolve().parents[1]
 
 
 def differences(mine, lark, path="tree"):
-    """Where two parse trees differ, or None."""
-    if isinstance(mine, Tree) != isinstance(lark, Tree):
+    """Where a tree of dsl/syntax.py and lark's differ, or None."""
+    if isinstance(mine, Tree) != isinstance(lark, lark_module.Tree):
         return f"{path}: {mine!r} / {lark!r}"
     if isinstance(mine, Tree):
         if mine.data != lark.data or len(mine.children) != len(lark.children):
             return f"{path}: {mine.data} {len(mine.children)} / {lark.data} {len(lark.children)}"
-        if (mine.meta.line, mine.meta.column, mine.meta.empty) != (lark.meta.line, lark.meta.column, lark.meta.empty):
-            return f"{path}/{mine.data}: at {mine.meta.line}:{mine.meta.column} / {lark.meta.line}:{lark.meta.column}"
+        where = (None, None) if lark.meta.empty else (lark.meta.line, lark.meta.column)
+        if (mine.line, mine.column) != where:
+            return f"{path}/{mine.data}: at {mine.line}:{mine.column} / {where}"
         for i, (a, b) in enumerate(zip(mine.children, lark.children)):
             found = differences(a, b, f"{path}/{mine.data}[{i}]")
             if found:
@@ -31,18 +33,18 @@ def differences(mine, lark, path="tree"):
         return None
     if mine is None or lark is None:
         return None if mine is lark else f"{path}: {mine!r} / {lark!r}"
-    if (mine.type, str(mine), mine.line, mine.column, mine.start_pos) != \
-            (lark.type, str(lark), lark.line, lark.column, lark.start_pos):
+    if (mine.type, str(mine), mine.line, mine.column, mine.end_column, mine.start_pos) != \
+            (lark.type, str(lark), lark.line, lark.column, lark.end_column, lark.start_pos):
         return f"{path}: {mine.type} {mine!r} {mine.line}:{mine.column} / {lark.type} {lark!r} {lark.line}:{lark.column}"
     return None
 
 
-def check(text: str) -> bool:
-    """Whether text was read here (and then as lark reads it)."""
-    mine = parse_statement(text)
+def check(text: str, parse=parse_statement, grammar: str = "patch") -> bool:
+    """Whether text was read by the hand-written parser (and then as lark reads it)."""
+    mine = parse(text)
     if mine is None:
         return False
-    lark = _parser.parse(text)  # raises where lark rejects what was read here
+    lark = lark_parser(grammar).parse(text)  # raises where lark rejects what was read here
     assert differences(mine, lark) is None, (text, differences(mine, lark))
     return True
 
