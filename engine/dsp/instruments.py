@@ -18,9 +18,11 @@ from ..voices import (ACOUSTIC_GUITAR, AGE, BASS_GUITAR, BRASS, CELLO, DELAY_LIN
                       SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
 from .envelopes import breakpoints
 from .noise import white
+from .sine import sine
 from .synths import polyblep
 
 TWO_PI = 2.0 * math.pi
+SCRATCH = 256  # samples a pass, for the instruments that use their delay line as scratch (4 x 256 <= DELAY_LINE)
 ORGAN_RATIOS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 ORGAN_LEVELS = (0.5, 1.0, 0.45, 0.5, 0.3, 0.25, 0.12)
 # the piano's two-stage decay (engine/dsp/envelopes.py): the hammer's prompt sound, 2 ms up, falls
@@ -30,11 +32,9 @@ PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES = np.array([0.0, 1.4, 0.65]), np.array([
 
 
 @njit(cache=True, nogil=True, inline="always")
-def gate_level(age, gate, release):
-    """1 while the key is down, then a linear release to 0."""
-    if age < gate:
-        return 1.0
-    return max(0.0, 1.0 - (age - gate) / release)
+def gate_level(age, gate, inv_release):
+    """1 while the key is down, then a linear release to 0 (over 1 / inv_release samples)."""
+    return 1.0 if age < gate else max(0.0, 1.0 - (age - gate) * inv_release)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -67,7 +67,7 @@ def piano(v, out, start, sr):
     """Six partials, stretched (string stiffness B) and decaying faster as they go up, under the
     two-stage decay of PIANO_LEVELS."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.32
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.32
     tau = min(6.0, max(0.5, 3.0 * (261.6 / f0) ** 0.5))
     b = 0.0004
     tilt = 1.6 - 0.8 * vel  # harder hits keep more of the upper partials
@@ -85,7 +85,7 @@ def piano(v, out, start, sr):
         w = white(v, NOISE)
         hammer_lp += 0.3 * (w - hammer_lp)
         x += hammer_lp * 0.6 * vel * math.exp(-t / 0.004)
-        y = x * gain * gate_level(age, gate, release) * breakpoints(t, PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES)
+        y = x * gain * gate_level(age, gate, inv_release) * breakpoints(t, PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -95,26 +95,45 @@ def piano(v, out, start, sr):
 
 
 @njit(cache=True, nogil=True)
-def epiano(v, out, start, sr):
-    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly."""
+def epiano(v, line, out, start, sr):
+    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly. In passes of up
+    to SCRATCH samples: its three decays, one multiply a sample each, into `line` (the voice's
+    delay line, scratch to an instrument that is not a string); then the sound from them and the
+    age, with no state carried from sample to sample, so that the compiler vectorizes the loop
+    (its sines are polynomials); then into `out`."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.45
-    pc, pm, pt = v[S0], v[S1], v[S2]
-    for i in range(start, out.shape[0]):
-        t = age / sr
-        pc = (pc + f0 / sr) % 1.0
-        pm = (pm + f0 / sr) % 1.0
-        pt = (pt + 14.0 * f0 / sr) % 1.0
-        index = (0.6 + 2.2 * vel) * math.exp(-t / 0.35)
-        body = math.sin(TWO_PI * pc + index * math.sin(TWO_PI * pm)) * math.exp(-t / 1.8)
-        tine = math.sin(TWO_PI * pt) * 0.25 * vel * math.exp(-t / 0.06) if 14.0 * f0 < 0.45 * sr else 0.0
-        y = (body + tine) * gain * gate_level(age, gate, release) * min(1.0, age / (0.001 * sr))
-        out[i, 0] += y * v[LEFT]
-        out[i, 1] += y * v[RIGHT]
-        age += 1.0
-        if age >= v[LENGTH]:
-            break
-    v[AGE], v[S0], v[S1], v[S2] = age, pc, pm, pt
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.45
+    left, right, inv_attack = v[LEFT], v[RIGHT], 1.0 / (0.001 * sr)
+    phase, dt = v[S0], f0 / sr  # the modulator (1:1) and the tine (14:1) run on the carrier's phase
+    t = age / sr
+    index = (0.6 + 2.2 * vel) / TWO_PI * math.exp(-t / 0.35)  # in turns of the carrier
+    body = math.exp(-t / 1.8)
+    tine = 0.25 * vel * math.exp(-t / 0.06) if 14.0 * f0 < 0.45 * sr else 0.0
+    index_fall, body_fall, tine_fall = (math.exp(-1.0 / (0.35 * sr)), math.exp(-1.0 / (1.8 * sr)),
+                                        math.exp(-1.0 / (0.06 * sr)))
+    at = start
+    todo = min(out.shape[0] - start, max(1, int(math.ceil(v[LENGTH] - age))))
+    while todo > 0:
+        count = min(todo, SCRATCH)
+        for j in range(count):
+            line[j], line[SCRATCH + j], line[2 * SCRATCH + j] = index, body, tine
+            index *= index_fall
+            body *= body_fall
+            tine *= tine_fall
+        for j in range(count):
+            p = phase + (j + 1) * dt
+            a = age + j
+            x = sine(p + line[j] * sine(p)) * line[SCRATCH + j] + sine(14.0 * p) * line[2 * SCRATCH + j]
+            line[3 * SCRATCH + j] = x * gain * gate_level(a, gate, inv_release) * min(1.0, a * inv_attack)
+        for j in range(count):
+            out[at + j, 0] += line[3 * SCRATCH + j] * left
+            out[at + j, 1] += line[3 * SCRATCH + j] * right
+        phase += count * dt
+        phase -= math.floor(phase)
+        age += count
+        at += count
+        todo -= count
+    v[AGE], v[S0] = age, phase
 
 
 @njit(cache=True, nogil=True)
@@ -122,7 +141,7 @@ def organ(v, out, start, sr):
     """Seven drawbars on one phase (kept modulo 2 so the 16' and 5 1/3' stay continuous), a key click
     and a slow rotary wobble."""
     f0, age = v[FREQ], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.16
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.16
     phase, wobble = v[S0], v[S1]
     for i in range(start, out.shape[0]):
         wobble = (wobble + 6.2 / sr) % 1.0
@@ -132,7 +151,7 @@ def organ(v, out, start, sr):
             if ORGAN_RATIOS[k] * f0 < 0.45 * sr:
                 x += ORGAN_LEVELS[k] * math.sin(TWO_PI * ORGAN_RATIOS[k] * phase)
         click = white(v, NOISE) * 0.3 * math.exp(-age / (0.003 * sr))
-        y = (x + click) * gain * gate_level(age, gate, release) * min(1.0, age / (0.004 * sr))
+        y = (x + click) * gain * gate_level(age, gate, inv_release) * min(1.0, age / (0.004 * sr))
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -145,30 +164,41 @@ def organ(v, out, start, sr):
 def detuned_saws(v, out, start, sr, voices, spread, attack, cutoff_start, cutoff_end, cutoff_time, resonance,
                  vibrato, level):
     """Saws detuned around the note through a low-pass whose cutoff moves from start to end:
-    the synth lead, the brass and the pad (and, with one saw and vibrato, bowed strings)."""
+    the synth lead, the brass and the pad (and, with one saw and vibrato, bowed strings). The
+    filter's coefficient is exact at the block's edges and straight between them (the sweeps take
+    50 ms or more: within 0.05 % of the curve), and the vibrato's sine is a polynomial."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     ic1, ic2 = v[Z1], v[Z2]
     k = 2.0 - 1.9 * resonance
-    for i in range(start, out.shape[0]):
-        t = age / sr
-        vib = 1.0 + vibrato * min(1.0, max(0.0, t - 0.25) * 3.0) * math.sin(TWO_PI * 5.5 * t)
+    n = out.shape[0]
+    track = 0.6 + 0.6 * vel
+    span = cutoff_start - cutoff_end
+    g = cutoff_g((cutoff_end + span * math.exp(-age / sr / cutoff_time)) * track, sr)
+    g_step = (cutoff_g((cutoff_end + span * math.exp(-(age + n - start) / sr / cutoff_time)) * track, sr) - g) / (
+        n - start)
+    inv_sr, inv_voices, inv_attack = 1.0 / sr, 1.0 / voices, 1.0 / (attack * sr)
+    left, right, length = v[LEFT], v[RIGHT], v[LENGTH]
+    for i in range(start, n):
+        vib = 1.0
+        if vibrato != 0.0:
+            t = age * inv_sr
+            vib += vibrato * min(1.0, max(0.0, t - 0.25) * 3.0) * sine(5.5 * t)
         x = 0.0
         for j in range(voices):
             detune = 1.0 + spread * (j - (voices - 1) / 2.0)
-            dt = f0 * detune * vib / sr
+            dt = f0 * detune * vib * inv_sr
             v[S0 + j] += dt
             if v[S0 + j] >= 1.0:
                 v[S0 + j] -= 1.0
             x += saw(v[S0 + j], dt)
-        x /= voices
-        hz = cutoff_end + (cutoff_start - cutoff_end) * math.exp(-t / cutoff_time)
-        y, ic1, ic2 = svf_low(x, cutoff_g(hz * (0.6 + 0.6 * vel), sr), k, ic1, ic2)
-        y *= gain * gate_level(age, gate, release) * rise(age, attack, sr)
-        out[i, 0] += y * v[LEFT]
-        out[i, 1] += y * v[RIGHT]
+        y, ic1, ic2 = svf_low(x * inv_voices, g, k, ic1, ic2)
+        y *= gain * gate_level(age, gate, inv_release) * min(1.0, age * inv_attack)
+        out[i, 0] += y * left
+        out[i, 1] += y * right
+        g += g_step
         age += 1.0
-        if age >= v[LENGTH]:
+        if age >= length:
             break
     v[AGE], v[Z1], v[Z2] = age, ic1, ic2
 
@@ -183,7 +213,7 @@ def pluck(v, line, out, start, sr, sustain, brightness, drive, level, partials=0
     `partials` > 0 low-passes the burst (twice) at that many times the fundamental instead: a
     bass string plucked with a thumb, its energy in the first few harmonics."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     period = sr / f0
     length = min(period, DELAY_LINE - 2.0)
     write = int(v[S0])
@@ -222,7 +252,7 @@ def pluck(v, line, out, start, sr, sustain, brightness, drive, level, partials=0
         dc_x, dc_y = x, y
         if drive > 0.0:
             y = math.tanh(drive * y) / math.tanh(drive)
-        y *= gain * gate_level(age, gate, release)
+        y *= gain * gate_level(age, gate, inv_release)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -236,7 +266,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
     """A pulse (odd-heavy, like a reed or a flute's near-sine when width is wide and the filter
     low) through a low-pass that tracks the note, with breath noise and delayed vibrato."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     phase, ic1, ic2, lp = v[S0], v[Z1], v[Z2], v[S1]
     for i in range(start, out.shape[0]):
         t = age / sr
@@ -252,7 +282,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
         lp += 0.2 * (w - lp)
         x += breath * lp * (1.5 - 0.5 * rise(age, attack * 2.0, sr))
         y, ic1, ic2 = svf_low(x, cutoff_g(f0 * cutoff_ratio * (0.7 + 0.6 * vel), sr), 1.4, ic1, ic2)
-        y *= gain * gate_level(age, gate, release) * rise(age, attack, sr)
+        y *= gain * gate_level(age, gate, inv_release) * rise(age, attack, sr)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -265,7 +295,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
 def flute(v, out, start, sr):
     """Almost a sine: a little second and third harmonic, breath, and vibrato."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.5
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.5
     phase, bp1, bp2 = v[S0], v[Z1], v[Z2]
     for i in range(start, out.shape[0]):
         t = age / sr
@@ -277,7 +307,7 @@ def flute(v, out, start, sr):
         bp1 += 0.15 * (w - bp1)
         bp2 += 0.02 * (bp1 - bp2)
         x += (bp1 - bp2) * (0.12 + 0.2 * (1.0 - rise(age, 0.08, sr))) * (0.5 + 0.5 * vel)
-        y = x * gain * gate_level(age, gate, release) * rise(age, 0.06, sr)
+        y = x * gain * gate_level(age, gate, inv_release) * rise(age, 0.06, sr)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -292,7 +322,7 @@ def instrument(v, line, out, start, sr, kind):
     if kind == PIANO:
         piano(v, out, start, sr)
     elif kind == EPIANO:
-        epiano(v, out, start, sr)
+        epiano(v, line, out, start, sr)
     elif kind == ORGAN:
         organ(v, out, start, sr)
     elif kind == LEAD:
