@@ -430,7 +430,7 @@ def render_voice(v, line, bank, out, start, sr, kind, tables):
     if kind == SAMPLE:
         sampler(v, bank, out, start, sr)
     elif kind == KICK:
-        kick(v, out, start, sr)
+        kick(v, line, out, start, sr)
     elif kind == SNARE:
         snare(v, out, start, sr)
     elif kind == HAT:

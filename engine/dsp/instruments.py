@@ -15,14 +15,14 @@ from numba import njit
 
 from ..voices import (ACOUSTIC_GUITAR, AGE, BASS_GUITAR, BRASS, CELLO, DELAY_LINE, ELECTRIC_GUITAR, EPIANO, FLUTE,
                       FREQ, GAIN, GATE, LEAD, LEFT, LENGTH, NOISE, ORGAN, PAD, PIANO, RELEASE, RIGHT, S0, S1, S2, S3,
-                      SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
+                      S4, S5, S6, SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
 from .envelopes import breakpoints
 from .noise import white
+from .passes import SCRATCH, mix_pass, powers, samples_left
 from .sine import sine
 from .synths import polyblep
 
 TWO_PI = 2.0 * math.pi
-SCRATCH = 256  # samples a pass, for the instruments that use their delay line as scratch (4 x 256 <= DELAY_LINE)
 ORGAN_RATIOS = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0)
 ORGAN_LEVELS = (0.5, 1.0, 0.45, 0.5, 0.3, 0.25, 0.12)
 # the piano's two-stage decay (engine/dsp/envelopes.py): the hammer's prompt sound, 2 ms up, falls
@@ -96,44 +96,36 @@ def piano(v, out, start, sr):
 
 @njit(cache=True, nogil=True)
 def epiano(v, line, out, start, sr):
-    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly. In passes of up
-    to SCRATCH samples: its three decays, one multiply a sample each, into `line` (the voice's
-    delay line, scratch to an instrument that is not a string); then the sound from them and the
-    age, with no state carried from sample to sample, so that the compiler vectorizes the loop
-    (its sines are polynomials); then into `out`."""
+    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly. In passes
+    (engine/dsp/passes.py): its three decays, then the sound (its sines are polynomials)."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
     gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.45
-    left, right, inv_attack = v[LEFT], v[RIGHT], 1.0 / (0.001 * sr)
+    inv_attack = 1.0 / (0.001 * sr)
     phase, dt = v[S0], f0 / sr  # the modulator (1:1) and the tine (14:1) run on the carrier's phase
-    t = age / sr
-    index = (0.6 + 2.2 * vel) / TWO_PI * math.exp(-t / 0.35)  # in turns of the carrier
-    body = math.exp(-t / 1.8)
-    tine = 0.25 * vel * math.exp(-t / 0.06) if 14.0 * f0 < 0.45 * sr else 0.0
-    index_fall, body_fall, tine_fall = (math.exp(-1.0 / (0.35 * sr)), math.exp(-1.0 / (1.8 * sr)),
-                                        math.exp(-1.0 / (0.06 * sr)))
+    if age == 0.0:  # the decays' levels and ratios a sample, carried from block to block
+        v[S1], v[S2], v[S3] = (0.6 + 2.2 * vel) / TWO_PI, 1.0, 0.25 * vel  # the index in turns of the carrier
+        v[S4], v[S5], v[S6] = math.exp(-1.0 / (0.35 * sr)), math.exp(-1.0 / (1.8 * sr)), math.exp(-1.0 / (0.06 * sr))
+    index, body, tine = v[S1], v[S2], v[S3]
+    tine_heard = 1.0 if 14.0 * f0 < 0.45 * sr else 0.0
     at = start
-    todo = min(out.shape[0] - start, max(1, int(math.ceil(v[LENGTH] - age))))
+    todo = samples_left(v, out, start)
     while todo > 0:
         count = min(todo, SCRATCH)
-        for j in range(count):
-            line[j], line[SCRATCH + j], line[2 * SCRATCH + j] = index, body, tine
-            index *= index_fall
-            body *= body_fall
-            tine *= tine_fall
+        index = powers(line, 0, index, v[S4], count)
+        body = powers(line, 1, body, v[S5], count)
+        tine = powers(line, 2, tine, v[S6], count)
         for j in range(count):
             p = phase + (j + 1) * dt
             a = age + j
-            x = sine(p + line[j] * sine(p)) * line[SCRATCH + j] + sine(14.0 * p) * line[2 * SCRATCH + j]
+            x = sine(p + line[j] * sine(p)) * line[SCRATCH + j] + sine(14.0 * p) * line[2 * SCRATCH + j] * tine_heard
             line[3 * SCRATCH + j] = x * gain * gate_level(a, gate, inv_release) * min(1.0, a * inv_attack)
-        for j in range(count):
-            out[at + j, 0] += line[3 * SCRATCH + j] * left
-            out[at + j, 1] += line[3 * SCRATCH + j] * right
+        mix_pass(v, out, at, line, 3, count)
         phase += count * dt
         phase -= math.floor(phase)
         age += count
         at += count
         todo -= count
-    v[AGE], v[S0] = age, phase
+    v[AGE], v[S0], v[S1], v[S2], v[S3] = age, phase, index, body, tine
 
 
 @njit(cache=True, nogil=True)
