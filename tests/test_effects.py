@@ -122,6 +122,34 @@ def test_the_master_compressor_narrows_the_dynamics_under_the_limiter_ceiling():
     assert np.array_equal(render_patch(quiet, seconds=1.0), render_patch(quiet, seconds=1.0, compressor=False))
 
 
+def test_the_compressor_follows_its_curve_sample_by_sample():
+    """A loud hit, then a tone that stays above the knee while the detector lets go of the hit:
+    the output is the uncompressed input times the gain that the compressor's definition (peak
+    detector, soft-knee curve, smoothing; engine/kernel.py) gives, computed plainly here."""
+    from engine.kernel import (COMP_RATIO, COMP_RELEASE, COMP_SMOOTH, COMP_THRESHOLD_DB, COMP_KNEE_DB,
+                               compressor_gain)
+
+    text = 'setcps 0.5\nd1 $ s "bd ~ ~ ~" # gain 1.0\nd2 $ n "0 ~" # s "sine" # gain 0.75 # sustain 1.2'
+    plain = render_patch(parse_patch(text), rate=RATE, seconds=1.5, compressor=False).astype(np.float64)
+    squeezed = render_patch(parse_patch(text), rate=RATE, seconds=1.5).astype(np.float64)
+    assert np.abs(plain).max() < 10 ** (-0.3 / 20)  # the limiter left it alone
+    let_go, smooth = np.exp(-1 / (COMP_RELEASE * RATE)), 1 - np.exp(-1 / (COMP_SMOOTH * RATE))
+    level, gain, expected = 0.0, 1.0, np.empty(len(plain))
+    for i, peak in enumerate(np.abs(plain).max(axis=1)):
+        level = max(peak, level * let_go)
+        over = 20 * np.log10(max(level, 1e-30)) - COMP_THRESHOLD_DB
+        if over <= -COMP_KNEE_DB / 2:
+            curve = 1.0
+        elif over < COMP_KNEE_DB / 2:
+            curve = 10 ** ((1 / COMP_RATIO - 1) * (over + COMP_KNEE_DB / 2) ** 2 / (2 * COMP_KNEE_DB) / 20)
+        else:
+            curve = 10 ** ((1 / COMP_RATIO - 1) * over / 20)
+        gain = curve if curve < gain else gain + (curve - gain) * smooth
+        expected[i] = gain
+    assert abs(compressor_gain(0.9) - 10 ** ((1 / COMP_RATIO - 1) * (20 * np.log10(0.9) + 8) / 20)) < 1e-12
+    assert expected[int(0.05 * RATE):int(0.3 * RATE)].max() < 0.85  # squeezed while the detector lets go
+    assert np.allclose(squeezed, plain * expected[:, None], rtol=0, atol=2e-6)
+
 def test_the_buses_rest_in_silence_and_wake_with_the_next_send():
     """A bus that nothing is sent to stops computing once its lines hold only silence; the next
     send after a long rest still gets its whole tail, and echoes at its own delay time with no
