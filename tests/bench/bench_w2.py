@@ -8,6 +8,8 @@
   µs per sounding voice per 128-frame block: (its render - an empty render) / voice-blocks
 - the engine with no voices (µs per block: the master compressor and limiter, the idle buses)
 - each send effect (reverb, chorus, delay) and the compressor on W2's own mix, µs per block
+- each of W2's sounds alone, four voices at a time through the kernel's render_voice (a voice that
+  ends starts again), µs per voice per block: the instruments' own cost, without the engine's
 Timings are medians of --runs renders, in the thread's CPU time (a render is one thread; time
 the scheduler gave to other processes is not counted); the machine is shared, so compare figures
 of one run.
@@ -28,10 +30,13 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
 from engine.dsp.effects import buses, new_buses  # noqa: E402
-from engine.kernel import EventRing, warm_up  # noqa: E402
+from engine.dsp.synths import WAVETABLES  # noqa: E402
+from engine.kernel import EventRing, render_voice, warm_up  # noqa: E402
 from engine.midifile import read_midi  # noqa: E402
 from engine.offline import BLOCK, _render, render_events  # noqa: E402
-from engine.voices import ACTIVE, BASS_GUITAR, EPIANO, EV_KIND, EV_ROOM, HAT, KICK, LEAD, SERIAL, SNARE  # noqa: E402
+from engine.voices import (ACTIVE, AGE, BASS_GUITAR, EPIANO, EV_FREQ, EV_GAIN, EV_GATE, EV_KIND, EV_PAN,  # noqa: E402
+                           EV_RELEASE, EV_ROOM, EV_SEED, EV_SPEED, EV_VELOCITY, EVENT_FIELDS, HAT, KICK, LEAD, LENGTH,
+                           SERIAL, SNARE)
 
 W2 = ROOT.parent / "shared" / "bench" / "w2_groove.mid"
 RATE = 48000
@@ -83,6 +88,36 @@ def bus_cost(mix: np.ndarray, sends: tuple[float, float, float], runs: int) -> f
     return timed(run, runs) / blocks * 1e6
 
 
+@njit(cache=True, nogil=True)
+def run_voices(voices, lines, bank, out, kind, blocks, sr, tables):
+    """Render every voice for `blocks` blocks; one that would end starts again (age 0)."""
+    for _ in range(blocks):
+        for k in range(voices.shape[0]):
+            v = voices[k]
+            if v[AGE] + out.shape[0] >= v[LENGTH]:
+                v[AGE] = 0.0
+            render_voice(v, lines[k], bank, out, 0, sr, kind, tables)
+
+
+def sound_alone(kind: int, runs: int, count: int = 4, blocks: int = 5000) -> float:
+    """µs per voice per block of `count` voices of one kind (notes a third apart, ages spread)."""
+    rows = np.zeros((count, EVENT_FIELDS))
+    rows[:, EV_KIND], rows[:, EV_GAIN], rows[:, EV_PAN], rows[:, EV_SPEED] = kind, 0.5, 0.5, 1.0
+    rows[:, EV_FREQ] = 110.0 * 2.0 ** (np.arange(count) / 3.0)
+    rows[:, EV_GATE], rows[:, EV_RELEASE], rows[:, EV_VELOCITY] = RATE, 0.1 * RATE, 0.8
+    rows[:, EV_SEED] = np.arange(count) + 1.0
+    ring = EventRing(voices=count, rate=RATE)
+    ring.push(rows)
+    out = np.zeros((BLOCK, 2), dtype=np.float32)
+    ring.render(out, 0, float(RATE))
+    voices, lines, scratch = ring.voices[:count], ring.lines[:count], np.zeros((BLOCK, 2))
+    voices[:, AGE] = np.arange(count) * 0.1 * RATE
+    bank = np.zeros(16, dtype=np.float32)
+    run_voices(voices, lines, bank, scratch, kind, 10, float(RATE), WAVETABLES)
+    return timed(lambda: run_voices(voices, lines, bank, scratch, kind, blocks, float(RATE), WAVETABLES),
+                 runs) / blocks / count * 1e6
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--runs", type=int, default=5)
@@ -114,6 +149,9 @@ def main() -> None:
     mix = render_events(dry, seconds).astype(np.float64)
     for name, sends in (("reverb", (0.2, 0.0, 0.0)), ("delay", (0.0, 0.2, 0.0)), ("chorus", (0.0, 0.0, 0.2))):
         print(f"{name} bus over W2's dry mix: {bus_cost(mix, sends, runs):.2f} µs per block")
+    for name, kind in (("kick", KICK), ("snare", SNARE), ("closed hat", HAT), ("bass guitar", BASS_GUITAR),
+                       ("electric piano", EPIANO), ("synth lead", LEAD)):
+        print(f"{name} alone, 4 voices: {sound_alone(kind, runs):.3f} µs per voice per block")
 
 
 if __name__ == "__main__":
