@@ -33,7 +33,8 @@ SIZE, DELAY_TIME, FEEDBACK, REVERB_POS, DELAY_POS = range(5)
 DAMP0, GAIN0, LEN0 = 5, 13, 21
 CHORUS_POS, CHORUS_PHASE = 29, 30
 REVERB_QUIET, DELAY_QUIET, CHORUS_QUIET = 31, 32, 33  # samples each bus has been silent, in and out
-BUS_FIELDS = 34
+GAINS_SIZE = 34  # the size the reverb's loop gains were computed for (-1: none yet)
+BUS_FIELDS = 35
 SILENT = 1e-9  # below this (-180 dBFS) a bus's return counts as silence
 CHORUS_LINE = 4096  # samples (a power of two): 16 ms of delay fit up to 192 kHz
 CHORUS_DELAY, CHORUS_DEPTH, CHORUS_RATE = 0.014, 0.002, 0.9  # seconds, seconds, Hz
@@ -46,6 +47,7 @@ def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray
     settings = np.zeros(BUS_FIELDS)
     settings[SIZE], settings[DELAY_TIME], settings[FEEDBACK] = 0.5, 0.25 * rate, 0.5
     settings[REVERB_QUIET] = settings[DELAY_QUIET] = settings[CHORUS_QUIET] = 1e18  # silent from the start
+    settings[GAINS_SIZE] = -1.0
     return (np.zeros((13, REVERB_LINE + REVERB_PASS)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)),
             np.zeros(CHORUS_LINE), settings)
 
@@ -192,11 +194,13 @@ def reverb(buf, reverb_in, lines, settings, n, sr):
     if _idle(settings, REVERB_QUIET, sent, REVERB_LINE):
         return
     scale = sr / 48000.0
-    decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
-    for j in range(8):
-        length = min(int(REVERB_LENGTHS[j] * scale), REVERB_LINE - 1)
-        settings[LEN0 + j] = length
-        settings[GAIN0 + j] = 10.0 ** (-3.0 * length / (decay_seconds * sr))
+    if settings[GAINS_SIZE] != settings[SIZE]:  # the loop gains follow `size`
+        decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
+        for j in range(8):
+            length = min(int(REVERB_LENGTHS[j] * scale), REVERB_LINE - 1)
+            settings[LEN0 + j] = length
+            settings[GAIN0 + j] = 10.0 ** (-3.0 * length / (decay_seconds * sr))
+        settings[GAINS_SIZE] = settings[SIZE]
     g0, g1, g2, g3, g4, g5, g6, g7 = (settings[GAIN0], settings[GAIN0 + 1], settings[GAIN0 + 2], settings[GAIN0 + 3],
                                       settings[GAIN0 + 4], settings[GAIN0 + 5], settings[GAIN0 + 6],
                                       settings[GAIN0 + 7])
