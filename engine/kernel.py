@@ -54,6 +54,7 @@ MASTER_GAIN = 0.8
 # (COMP_SMOOTH after the detector). Below the knee it does nothing at all (the gain stays exactly 1).
 COMP_THRESHOLD_DB, COMP_KNEE_DB, COMP_RATIO, COMP_SMOOTH, COMP_RELEASE = -8.0, 4.0, 2.5, 0.005, 0.2
 COMP_KNEE_LOW = 10.0 ** ((COMP_THRESHOLD_DB - COMP_KNEE_DB / 2.0) / 20.0)
+COMP_KNEE_HIGH = 10.0 ** ((COMP_THRESHOLD_DB + COMP_KNEE_DB / 2.0) / 20.0)
 # the master's state: the limiter's gain, the compressor's detector, on (1) or off (0), and gain
 LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN = range(4)
 
@@ -347,6 +348,10 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     compressing = limiter[COMP_ON] != 0.0
     level, squeeze = limiter[COMP_LEVEL], limiter[COMP_GAIN]
     let_go = math.exp(-1.0 / (COMP_RELEASE * sr))
+    # above the knee the gain is a power of the level, so while the detector lets go it rises by
+    # one factor a sample; the curve itself is computed on a peak and inside the knee
+    rise = math.exp((1.0 / COMP_RATIO - 1.0) * -1.0 / (COMP_RELEASE * sr))
+    curve = compressor_gain(level) if level > COMP_KNEE_LOW else 1.0
     smooth = 1.0 - math.exp(-1.0 / (COMP_SMOOTH * sr))
     for i in range(n):
         left = buf[i, 0] * MASTER_GAIN
@@ -356,15 +361,19 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
             right = 0.0
         peak = max(abs(left), abs(right))
         if compressing:
-            level = max(peak, level * let_go)
+            if peak > level * let_go or level * let_go <= COMP_KNEE_HIGH:
+                level = max(peak, level * let_go)
+                curve = compressor_gain(level) if level > COMP_KNEE_LOW else 1.0
+            else:
+                level *= let_go
+                curve *= rise
             if level > COMP_KNEE_LOW or squeeze != 1.0:
-                target = compressor_gain(level) if level > COMP_KNEE_LOW else 1.0
-                if target < squeeze:
-                    squeeze = target
+                if curve < squeeze:
+                    squeeze = curve
                 else:
-                    squeeze += (target - squeeze) * smooth
-                    if target - squeeze < 1e-9:
-                        squeeze = target
+                    squeeze += (curve - squeeze) * smooth
+                    if curve - squeeze < 1e-9:
+                        squeeze = curve
                 left *= squeeze
                 right *= squeeze
                 peak *= squeeze
@@ -430,7 +439,7 @@ def render_voice(v, line, bank, out, start, sr, kind, tables):
     if kind == SAMPLE:
         sampler(v, bank, out, start, sr)
     elif kind == KICK:
-        kick(v, out, start, sr)
+        kick(v, line, out, start, sr)
     elif kind == SNARE:
         snare(v, out, start, sr)
     elif kind == HAT:

@@ -122,6 +122,34 @@ def test_the_master_compressor_narrows_the_dynamics_under_the_limiter_ceiling():
     assert np.array_equal(render_patch(quiet, seconds=1.0), render_patch(quiet, seconds=1.0, compressor=False))
 
 
+def test_the_compressor_follows_its_curve_sample_by_sample():
+    """A loud hit, then a tone that stays above the knee while the detector lets go of the hit:
+    the output is the uncompressed input times the gain that the compressor's definition (peak
+    detector, soft-knee curve, smoothing; engine/kernel.py) gives, computed plainly here."""
+    from engine.kernel import (COMP_RATIO, COMP_RELEASE, COMP_SMOOTH, COMP_THRESHOLD_DB, COMP_KNEE_DB,
+                               compressor_gain)
+
+    text = 'setcps 0.5\nd1 $ s "bd ~ ~ ~" # gain 1.0\nd2 $ n "0 ~" # s "sine" # gain 0.75 # sustain 1.2'
+    plain = render_patch(parse_patch(text), rate=RATE, seconds=1.5, compressor=False).astype(np.float64)
+    squeezed = render_patch(parse_patch(text), rate=RATE, seconds=1.5).astype(np.float64)
+    assert np.abs(plain).max() < 10 ** (-0.3 / 20)  # the limiter left it alone
+    let_go, smooth = np.exp(-1 / (COMP_RELEASE * RATE)), 1 - np.exp(-1 / (COMP_SMOOTH * RATE))
+    level, gain, expected = 0.0, 1.0, np.empty(len(plain))
+    for i, peak in enumerate(np.abs(plain).max(axis=1)):
+        level = max(peak, level * let_go)
+        over = 20 * np.log10(max(level, 1e-30)) - COMP_THRESHOLD_DB
+        if over <= -COMP_KNEE_DB / 2:
+            curve = 1.0
+        elif over < COMP_KNEE_DB / 2:
+            curve = 10 ** ((1 / COMP_RATIO - 1) * (over + COMP_KNEE_DB / 2) ** 2 / (2 * COMP_KNEE_DB) / 20)
+        else:
+            curve = 10 ** ((1 / COMP_RATIO - 1) * over / 20)
+        gain = curve if curve < gain else gain + (curve - gain) * smooth
+        expected[i] = gain
+    assert abs(compressor_gain(0.9) - 10 ** ((1 / COMP_RATIO - 1) * (20 * np.log10(0.9) + 8) / 20)) < 1e-12
+    assert expected[int(0.05 * RATE):int(0.3 * RATE)].max() < 0.85  # squeezed while the detector lets go
+    assert np.allclose(squeezed, plain * expected[:, None], rtol=0, atol=2e-6)
+
 def test_the_buses_rest_in_silence_and_wake_with_the_next_send():
     """A bus that nothing is sent to stops computing once its lines hold only silence; the next
     send after a long rest still gets its whole tail, and echoes at its own delay time with no
@@ -137,3 +165,48 @@ def test_the_buses_rest_in_silence_and_wake_with_the_next_send():
     audio = render_patch(parse_patch(text), rate=RATE, seconds=15.5).astype(np.float64)
     hits = [round(t, 2) for t in onset_times(audio, RATE, ratio=2.0)]
     assert hits[:3] == [0.0, 0.3, 0.6] and [t for t in hits if t >= 6] == [12.0, 13.0, 14.0, 15.0], hits
+
+
+def reverb_one_sample_at_a_time(x: np.ndarray, rate: int, size: float) -> np.ndarray:
+    """The reverb bus as engine/dsp/effects.py describes it, written plainly, a sample at a time:
+    four all-passes, then eight damped lines mixed by the Householder matrix."""
+    from engine.dsp.effects import DIFFUSER_LENGTHS, DIFFUSION, REVERB_LENGTHS
+
+    scale = rate / 48000
+    lengths = [int(n * scale) for n in REVERB_LENGTHS]
+    gains = [10.0 ** (-3.0 * n / ((0.4 + 6.0 * size ** 1.5) * rate)) for n in lengths]
+    diffusers = [int(n * scale) for n in DIFFUSER_LENGTHS]
+    lines, passes = [[0.0] * n for n in lengths], [[0.0] * n for n in diffusers]
+    damp, out = [0.0] * 8, np.zeros_like(x)
+    for i in range(len(x)):
+        ret = []
+        for j in range(8):
+            damp[j] += 0.65 * (lines[j][i % lengths[j]] - damp[j])
+            ret.append(damp[j] * gains[j])
+        into = (x[i, 0] + x[i, 1]) * 0.5
+        for a in range(4):
+            delayed = passes[a][i % diffusers[a]]
+            w = into + DIFFUSION * delayed
+            passes[a][i % diffusers[a]] = w
+            into = delayed - DIFFUSION * w
+        for j in range(8):
+            lines[j][i % lengths[j]] = ret[j] - sum(ret) / 4.0 + into
+        out[i] = 0.35 * sum(ret[0::2]), 0.35 * sum(ret[1::2])
+    return out
+
+
+def test_the_reverb_in_passes_gives_what_the_network_gives_sample_by_sample():
+    """Over more than its lines' span (positions wrap), in blocks that do not divide it."""
+    from engine.dsp.effects import SIZE, new_buses, reverb
+
+    rate, block = 44100, 1000
+    x = np.random.default_rng(3).uniform(-0.5, 0.5, (12000, 2))
+    x[3000:] = 0.0  # then the tail alone
+    lines, _, _, settings = new_buses(rate)
+    settings[SIZE] = 0.8
+    out = np.zeros_like(x)
+    for s in range(0, len(x), block):
+        reverb(out[s:s + block], x[s:s + block], lines, settings, block, float(rate))
+    expected = reverb_one_sample_at_a_time(x, rate, 0.8)
+    assert np.abs(expected[-2000:]).max() > 0.01  # still ringing at the end
+    assert np.allclose(out, expected, rtol=0, atol=1e-12)

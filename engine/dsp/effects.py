@@ -25,27 +25,31 @@ REVERB_LENGTHS = np.array([1031, 1327, 1523, 1871, 2053, 2311, 2539, 2819])  # s
 DIFFUSER_LENGTHS = np.array([241, 173, 509, 367])  # Schroeder all-passes before the network
 DIFFUSION = 0.62
 REVERB_LINE = 8192
+REVERB_PASS = 128  # samples: the reverb's passes (no line is shorter, from 35.5 kHz up)
 DELAY_SECONDS = 4.0
 # bus settings and working values (one array the kernel owns): size, delay time (samples), feedback,
-# positions, then per reverb line its damping state, loop gain, length and latest output
+# positions, then per reverb line its damping state, loop gain and length
 SIZE, DELAY_TIME, FEEDBACK, REVERB_POS, DELAY_POS = range(5)
-DAMP0, GAIN0, LEN0, OUT0 = 5, 13, 21, 29
-CHORUS_POS, CHORUS_PHASE = 37, 38
-REVERB_QUIET, DELAY_QUIET, CHORUS_QUIET = 39, 40, 41  # samples each bus has been silent, in and out
-BUS_FIELDS = 42
+DAMP0, GAIN0, LEN0 = 5, 13, 21
+CHORUS_POS, CHORUS_PHASE = 29, 30
+REVERB_QUIET, DELAY_QUIET, CHORUS_QUIET = 31, 32, 33  # samples each bus has been silent, in and out
+GAINS_SIZE = 34  # the size the reverb's loop gains were computed for (-1: none yet)
+BUS_FIELDS = 35
 SILENT = 1e-9  # below this (-180 dBFS) a bus's return counts as silence
 CHORUS_LINE = 4096  # samples (a power of two): 16 ms of delay fit up to 192 kHz
 CHORUS_DELAY, CHORUS_DEPTH, CHORUS_RATE = 0.014, 0.002, 0.9  # seconds, seconds, Hz
 
 
 def new_buses(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """(reverb lines: 8 for the network and 4 for its diffusers, delay line, chorus line, settings),
+    """(reverb lines: 8 for the network, 4 for its diffusers and a row of scratch, delay line, chorus
+    line, settings),
     silent, with SuperDirt's defaults."""
     settings = np.zeros(BUS_FIELDS)
     settings[SIZE], settings[DELAY_TIME], settings[FEEDBACK] = 0.5, 0.25 * rate, 0.5
     settings[REVERB_QUIET] = settings[DELAY_QUIET] = settings[CHORUS_QUIET] = 1e18  # silent from the start
-    return (np.zeros((12, REVERB_LINE)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)), np.zeros(CHORUS_LINE),
-            settings)
+    settings[GAINS_SIZE] = -1.0
+    return (np.zeros((13, REVERB_LINE + REVERB_PASS)), np.zeros((2, int(DELAY_SECONDS * rate) + 1)),
+            np.zeros(CHORUS_LINE), settings)
 
 
 @njit(cache=True, nogil=True)
@@ -171,48 +175,87 @@ def chorus(buf, chorus_in, line, settings, n, sr):
     _count_quiet(settings, CHORUS_QUIET, loudest, sent, n)
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _damped(line, at, damping, state, gain):
+    """An FDN line's return through its one-pole damping: (new damping state, output)."""
+    state += damping * (line[at] - state)
+    return state, state * gain
+
+
 @njit(cache=True, nogil=True)
 def reverb(buf, reverb_in, lines, settings, n, sr):
-    """The FDN reverb bus (see the module's docstring)."""
+    """The FDN reverb bus (see the module's docstring), in passes of at most REVERB_PASS samples.
+    No line is shorter than a pass, so a pass reads only samples that earlier passes wrote: the
+    diffusers run one after another, each over the whole pass in a loop the compiler vectorizes,
+    into a row of scratch (the last of `lines`); then the network, a sample at a time, with its eight
+    lines written out one by one so that their states stay in registers. Each line is followed by
+    REVERB_PASS samples that repeat its first ones, so that a pass reads it without wrapping."""
     sent = _sounding(reverb_in, n)
     if _idle(settings, REVERB_QUIET, sent, REVERB_LINE):
         return
     scale = sr / 48000.0
-    decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
-    for j in range(8):
-        length = min(int(REVERB_LENGTHS[j] * scale), REVERB_LINE - 1)
-        settings[LEN0 + j] = length
-        settings[GAIN0 + j] = 10.0 ** (-3.0 * length / (decay_seconds * sr))
+    if settings[GAINS_SIZE] != settings[SIZE]:  # the loop gains follow `size`
+        decay_seconds = 0.4 + 6.0 * min(max(settings[SIZE], 0.0), 1.0) ** 1.5  # RT60: 0.4 s to 6.4 s
+        for j in range(8):
+            length = min(int(REVERB_LENGTHS[j] * scale), REVERB_LINE - 1)
+            settings[LEN0 + j] = length
+            settings[GAIN0 + j] = 10.0 ** (-3.0 * length / (decay_seconds * sr))
+        settings[GAINS_SIZE] = settings[SIZE]
+    g0, g1, g2, g3, g4, g5, g6, g7 = (settings[GAIN0], settings[GAIN0 + 1], settings[GAIN0 + 2], settings[GAIN0 + 3],
+                                      settings[GAIN0 + 4], settings[GAIN0 + 5], settings[GAIN0 + 6],
+                                      settings[GAIN0 + 7])
+    s0, s1, s2, s3, s4, s5, s6, s7 = (settings[DAMP0], settings[DAMP0 + 1], settings[DAMP0 + 2], settings[DAMP0 + 3],
+                                      settings[DAMP0 + 4], settings[DAMP0 + 5], settings[DAMP0 + 6],
+                                      settings[DAMP0 + 7])
+    l0, l1, l2, l3, l4, l5, l6, l7 = lines[0], lines[1], lines[2], lines[3], lines[4], lines[5], lines[6], lines[7]
+    into = lines[12]
     pos = int(settings[REVERB_POS])
-    damping = 0.35
+    damping = 1.0 - 0.35  # the one-pole's coefficient: 0.35 of the old state stays
     wrap = REVERB_LINE - 1  # a power of two: positions wrap by a mask
     loudest = 0.0
-    for i in range(n):
-        total = 0.0
-        for j in range(8):
-            y = lines[j, (pos - int(settings[LEN0 + j])) & wrap]
-            settings[DAMP0 + j] += (1.0 - damping) * (y - settings[DAMP0 + j])
-            settings[OUT0 + j] = settings[DAMP0 + j] * settings[GAIN0 + j]
-            total += settings[OUT0 + j]
-        mix = 2.0 / 8.0 * total  # Householder: reflect about the all-ones vector
-        into = (reverb_in[i, 0] + reverb_in[i, 1]) * 0.5
-        for a in range(4):  # diffuse the input, so that the first returns are a wash, not an echo
-            delayed = lines[8 + a, (pos - int(DIFFUSER_LENGTHS[a] * scale)) & wrap]
-            w = into + DIFFUSION * delayed
-            lines[8 + a, pos] = w
-            into = delayed - DIFFUSION * w
-        left = 0.0
-        right = 0.0
-        for j in range(8):
-            lines[j, pos] = settings[OUT0 + j] - mix + into
-            if j % 2 == 0:
-                left += settings[OUT0 + j]
-            else:
-                right += settings[OUT0 + j]
-        pos = (pos + 1) & wrap
-        buf[i, 0] += 0.35 * left
-        buf[i, 1] += 0.35 * right
-        loudest = max(loudest, abs(left), abs(right), abs(into))
+    done = 0
+    while done < n:
+        count = min(n - done, REVERB_PASS, REVERB_LINE - pos)
+        for i in range(count):
+            into[i] = (reverb_in[done + i, 0] + reverb_in[done + i, 1]) * 0.5
+        # diffuse the input, so that the first returns are a wash, not an echo
+        for a in range(4):
+            line = lines[8 + a]
+            r = (pos - int(DIFFUSER_LENGTHS[a] * scale)) & wrap
+            for i in range(count):
+                delayed = line[r + i]
+                w = into[i] + DIFFUSION * delayed
+                line[pos + i] = w
+                into[i] = delayed - DIFFUSION * w
+        r0, r1, r2, r3 = ((pos - int(settings[LEN0])) & wrap, (pos - int(settings[LEN0 + 1])) & wrap,
+                          (pos - int(settings[LEN0 + 2])) & wrap, (pos - int(settings[LEN0 + 3])) & wrap)
+        r4, r5, r6, r7 = ((pos - int(settings[LEN0 + 4])) & wrap, (pos - int(settings[LEN0 + 5])) & wrap,
+                          (pos - int(settings[LEN0 + 6])) & wrap, (pos - int(settings[LEN0 + 7])) & wrap)
+        for i in range(count):
+            s0, o0 = _damped(l0, r0 + i, damping, s0, g0)
+            s1, o1 = _damped(l1, r1 + i, damping, s1, g1)
+            s2, o2 = _damped(l2, r2 + i, damping, s2, g2)
+            s3, o3 = _damped(l3, r3 + i, damping, s3, g3)
+            s4, o4 = _damped(l4, r4 + i, damping, s4, g4)
+            s5, o5 = _damped(l5, r5 + i, damping, s5, g5)
+            s6, o6 = _damped(l6, r6 + i, damping, s6, g6)
+            s7, o7 = _damped(l7, r7 + i, damping, s7, g7)
+            left = o0 + o2 + o4 + o6
+            right = o1 + o3 + o5 + o7
+            w = into[i] - 2.0 / 8.0 * (left + right)  # Householder: reflect about the all-ones vector
+            at = pos + i
+            l0[at], l1[at], l2[at], l3[at] = o0 + w, o1 + w, o2 + w, o3 + w
+            l4[at], l5[at], l6[at], l7[at] = o4 + w, o5 + w, o6 + w, o7 + w
+            buf[done + i, 0] += 0.35 * left
+            buf[done + i, 1] += 0.35 * right
+            loudest = max(loudest, abs(left), abs(right), abs(into[i]))
+        for i in range(pos, min(pos + count, REVERB_PASS)):  # the repeat after each line's end
+            for j in range(12):
+                lines[j, REVERB_LINE + i] = lines[j, i]
+        pos = (pos + count) & wrap
+        done += count
+    settings[DAMP0], settings[DAMP0 + 1], settings[DAMP0 + 2], settings[DAMP0 + 3] = s0, s1, s2, s3
+    settings[DAMP0 + 4], settings[DAMP0 + 5], settings[DAMP0 + 6], settings[DAMP0 + 7] = s4, s5, s6, s7
     settings[REVERB_POS] = pos
     _count_quiet(settings, REVERB_QUIET, loudest, sent, n)
 

@@ -15,9 +15,11 @@ from numba import njit
 
 from ..voices import (ACOUSTIC_GUITAR, AGE, BASS_GUITAR, BRASS, CELLO, DELAY_LINE, ELECTRIC_GUITAR, EPIANO, FLUTE,
                       FREQ, GAIN, GATE, LEAD, LEFT, LENGTH, NOISE, ORGAN, PAD, PIANO, RELEASE, RIGHT, S0, S1, S2, S3,
-                      SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
+                      S4, S5, S6, SAXOPHONE, TRUMPET, VELOCITY, VIOLIN, Z1, Z2)
 from .envelopes import breakpoints
 from .noise import white
+from .passes import SCRATCH, mix_pass, powers, samples_left
+from .sine import sine
 from .synths import polyblep
 
 TWO_PI = 2.0 * math.pi
@@ -30,11 +32,9 @@ PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES = np.array([0.0, 1.4, 0.65]), np.array([
 
 
 @njit(cache=True, nogil=True, inline="always")
-def gate_level(age, gate, release):
-    """1 while the key is down, then a linear release to 0."""
-    if age < gate:
-        return 1.0
-    return max(0.0, 1.0 - (age - gate) / release)
+def gate_level(age, gate, inv_release):
+    """1 while the key is down, then a linear release to 0 (over 1 / inv_release samples)."""
+    return 1.0 if age < gate else max(0.0, 1.0 - (age - gate) * inv_release)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -67,7 +67,7 @@ def piano(v, out, start, sr):
     """Six partials, stretched (string stiffness B) and decaying faster as they go up, under the
     two-stage decay of PIANO_LEVELS."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.32
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.32
     tau = min(6.0, max(0.5, 3.0 * (261.6 / f0) ** 0.5))
     b = 0.0004
     tilt = 1.6 - 0.8 * vel  # harder hits keep more of the upper partials
@@ -85,7 +85,7 @@ def piano(v, out, start, sr):
         w = white(v, NOISE)
         hammer_lp += 0.3 * (w - hammer_lp)
         x += hammer_lp * 0.6 * vel * math.exp(-t / 0.004)
-        y = x * gain * gate_level(age, gate, release) * breakpoints(t, PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES)
+        y = x * gain * gate_level(age, gate, inv_release) * breakpoints(t, PIANO_LEVELS, PIANO_TIMES, PIANO_CURVES)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -95,26 +95,37 @@ def piano(v, out, start, sr):
 
 
 @njit(cache=True, nogil=True)
-def epiano(v, out, start, sr):
-    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly."""
+def epiano(v, line, out, start, sr):
+    """Two-operator FM (1:1, index falling) plus a 14:1 tine that rings briefly. In passes
+    (engine/dsp/passes.py): its three decays, then the sound (its sines are polynomials)."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.45
-    pc, pm, pt = v[S0], v[S1], v[S2]
-    for i in range(start, out.shape[0]):
-        t = age / sr
-        pc = (pc + f0 / sr) % 1.0
-        pm = (pm + f0 / sr) % 1.0
-        pt = (pt + 14.0 * f0 / sr) % 1.0
-        index = (0.6 + 2.2 * vel) * math.exp(-t / 0.35)
-        body = math.sin(TWO_PI * pc + index * math.sin(TWO_PI * pm)) * math.exp(-t / 1.8)
-        tine = math.sin(TWO_PI * pt) * 0.25 * vel * math.exp(-t / 0.06) if 14.0 * f0 < 0.45 * sr else 0.0
-        y = (body + tine) * gain * gate_level(age, gate, release) * min(1.0, age / (0.001 * sr))
-        out[i, 0] += y * v[LEFT]
-        out[i, 1] += y * v[RIGHT]
-        age += 1.0
-        if age >= v[LENGTH]:
-            break
-    v[AGE], v[S0], v[S1], v[S2] = age, pc, pm, pt
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.45
+    inv_attack = 1.0 / (0.001 * sr)
+    phase, dt = v[S0], f0 / sr  # the modulator (1:1) and the tine (14:1) run on the carrier's phase
+    if age == 0.0:  # the decays' levels and ratios a sample, carried from block to block
+        v[S1], v[S2], v[S3] = (0.6 + 2.2 * vel) / TWO_PI, 1.0, 0.25 * vel  # the index in turns of the carrier
+        v[S4], v[S5], v[S6] = math.exp(-1.0 / (0.35 * sr)), math.exp(-1.0 / (1.8 * sr)), math.exp(-1.0 / (0.06 * sr))
+    index, body, tine = v[S1], v[S2], v[S3]
+    tine_heard = 1.0 if 14.0 * f0 < 0.45 * sr else 0.0
+    at = start
+    todo = samples_left(v, out, start)
+    while todo > 0:
+        count = min(todo, SCRATCH)
+        index = powers(line, 0, index, v[S4], count)
+        body = powers(line, 1, body, v[S5], count)
+        tine = powers(line, 2, tine, v[S6], count)
+        for j in range(count):
+            p = phase + (j + 1) * dt
+            a = age + j
+            x = sine(p + line[j] * sine(p)) * line[SCRATCH + j] + sine(14.0 * p) * line[2 * SCRATCH + j] * tine_heard
+            line[3 * SCRATCH + j] = x * gain * gate_level(a, gate, inv_release) * min(1.0, a * inv_attack)
+        mix_pass(v, out, at, line, 3, count)
+        phase += count * dt
+        phase -= math.floor(phase)
+        age += count
+        at += count
+        todo -= count
+    v[AGE], v[S0], v[S1], v[S2], v[S3] = age, phase, index, body, tine
 
 
 @njit(cache=True, nogil=True)
@@ -122,7 +133,7 @@ def organ(v, out, start, sr):
     """Seven drawbars on one phase (kept modulo 2 so the 16' and 5 1/3' stay continuous), a key click
     and a slow rotary wobble."""
     f0, age = v[FREQ], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.16
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.16
     phase, wobble = v[S0], v[S1]
     for i in range(start, out.shape[0]):
         wobble = (wobble + 6.2 / sr) % 1.0
@@ -132,7 +143,7 @@ def organ(v, out, start, sr):
             if ORGAN_RATIOS[k] * f0 < 0.45 * sr:
                 x += ORGAN_LEVELS[k] * math.sin(TWO_PI * ORGAN_RATIOS[k] * phase)
         click = white(v, NOISE) * 0.3 * math.exp(-age / (0.003 * sr))
-        y = (x + click) * gain * gate_level(age, gate, release) * min(1.0, age / (0.004 * sr))
+        y = (x + click) * gain * gate_level(age, gate, inv_release) * min(1.0, age / (0.004 * sr))
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -145,30 +156,41 @@ def organ(v, out, start, sr):
 def detuned_saws(v, out, start, sr, voices, spread, attack, cutoff_start, cutoff_end, cutoff_time, resonance,
                  vibrato, level):
     """Saws detuned around the note through a low-pass whose cutoff moves from start to end:
-    the synth lead, the brass and the pad (and, with one saw and vibrato, bowed strings)."""
+    the synth lead, the brass and the pad (and, with one saw and vibrato, bowed strings). The
+    filter's coefficient is exact at the block's edges and straight between them (the sweeps take
+    50 ms or more: within 0.05 % of the curve), and the vibrato's sine is a polynomial."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     ic1, ic2 = v[Z1], v[Z2]
     k = 2.0 - 1.9 * resonance
-    for i in range(start, out.shape[0]):
-        t = age / sr
-        vib = 1.0 + vibrato * min(1.0, max(0.0, t - 0.25) * 3.0) * math.sin(TWO_PI * 5.5 * t)
+    n = out.shape[0]
+    track = 0.6 + 0.6 * vel
+    span = cutoff_start - cutoff_end
+    g = cutoff_g((cutoff_end + span * math.exp(-age / sr / cutoff_time)) * track, sr)
+    g_step = (cutoff_g((cutoff_end + span * math.exp(-(age + n - start) / sr / cutoff_time)) * track, sr) - g) / (
+        n - start)
+    inv_sr, inv_voices, inv_attack = 1.0 / sr, 1.0 / voices, 1.0 / (attack * sr)
+    left, right, length = v[LEFT], v[RIGHT], v[LENGTH]
+    for i in range(start, n):
+        vib = 1.0
+        if vibrato != 0.0:
+            t = age * inv_sr
+            vib += vibrato * min(1.0, max(0.0, t - 0.25) * 3.0) * sine(5.5 * t)
         x = 0.0
         for j in range(voices):
             detune = 1.0 + spread * (j - (voices - 1) / 2.0)
-            dt = f0 * detune * vib / sr
+            dt = f0 * detune * vib * inv_sr
             v[S0 + j] += dt
             if v[S0 + j] >= 1.0:
                 v[S0 + j] -= 1.0
             x += saw(v[S0 + j], dt)
-        x /= voices
-        hz = cutoff_end + (cutoff_start - cutoff_end) * math.exp(-t / cutoff_time)
-        y, ic1, ic2 = svf_low(x, cutoff_g(hz * (0.6 + 0.6 * vel), sr), k, ic1, ic2)
-        y *= gain * gate_level(age, gate, release) * rise(age, attack, sr)
-        out[i, 0] += y * v[LEFT]
-        out[i, 1] += y * v[RIGHT]
+        y, ic1, ic2 = svf_low(x * inv_voices, g, k, ic1, ic2)
+        y *= gain * gate_level(age, gate, inv_release) * min(1.0, age * inv_attack)
+        out[i, 0] += y * left
+        out[i, 1] += y * right
+        g += g_step
         age += 1.0
-        if age >= v[LENGTH]:
+        if age >= length:
             break
     v[AGE], v[Z1], v[Z2] = age, ic1, ic2
 
@@ -183,7 +205,7 @@ def pluck(v, line, out, start, sr, sustain, brightness, drive, level, partials=0
     `partials` > 0 low-passes the burst (twice) at that many times the fundamental instead: a
     bass string plucked with a thumb, its energy in the first few harmonics."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     period = sr / f0
     length = min(period, DELAY_LINE - 2.0)
     write = int(v[S0])
@@ -222,7 +244,7 @@ def pluck(v, line, out, start, sr, sustain, brightness, drive, level, partials=0
         dc_x, dc_y = x, y
         if drive > 0.0:
             y = math.tanh(drive * y) / math.tanh(drive)
-        y *= gain * gate_level(age, gate, release)
+        y *= gain * gate_level(age, gate, inv_release)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -236,7 +258,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
     """A pulse (odd-heavy, like a reed or a flute's near-sine when width is wide and the filter
     low) through a low-pass that tracks the note, with breath noise and delayed vibrato."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * level
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * level
     phase, ic1, ic2, lp = v[S0], v[Z1], v[Z2], v[S1]
     for i in range(start, out.shape[0]):
         t = age / sr
@@ -252,7 +274,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
         lp += 0.2 * (w - lp)
         x += breath * lp * (1.5 - 0.5 * rise(age, attack * 2.0, sr))
         y, ic1, ic2 = svf_low(x, cutoff_g(f0 * cutoff_ratio * (0.7 + 0.6 * vel), sr), 1.4, ic1, ic2)
-        y *= gain * gate_level(age, gate, release) * rise(age, attack, sr)
+        y *= gain * gate_level(age, gate, inv_release) * rise(age, attack, sr)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -265,7 +287,7 @@ def reed(v, out, start, sr, width, breath, cutoff_ratio, attack, vibrato_hz, lev
 def flute(v, out, start, sr):
     """Almost a sine: a little second and third harmonic, breath, and vibrato."""
     f0, vel, age = v[FREQ], v[VELOCITY], v[AGE]
-    gate, release, gain = v[GATE], v[RELEASE], v[GAIN] * 0.5
+    gate, inv_release, gain = v[GATE], 1.0 / v[RELEASE], v[GAIN] * 0.5
     phase, bp1, bp2 = v[S0], v[Z1], v[Z2]
     for i in range(start, out.shape[0]):
         t = age / sr
@@ -277,7 +299,7 @@ def flute(v, out, start, sr):
         bp1 += 0.15 * (w - bp1)
         bp2 += 0.02 * (bp1 - bp2)
         x += (bp1 - bp2) * (0.12 + 0.2 * (1.0 - rise(age, 0.08, sr))) * (0.5 + 0.5 * vel)
-        y = x * gain * gate_level(age, gate, release) * rise(age, 0.06, sr)
+        y = x * gain * gate_level(age, gate, inv_release) * rise(age, 0.06, sr)
         out[i, 0] += y * v[LEFT]
         out[i, 1] += y * v[RIGHT]
         age += 1.0
@@ -292,7 +314,7 @@ def instrument(v, line, out, start, sr, kind):
     if kind == PIANO:
         piano(v, out, start, sr)
     elif kind == EPIANO:
-        epiano(v, out, start, sr)
+        epiano(v, line, out, start, sr)
     elif kind == ORGAN:
         organ(v, out, start, sr)
     elif kind == LEAD:
