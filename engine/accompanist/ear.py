@@ -93,6 +93,8 @@ class Snapshot:
     key: int  # 0-11 major, 12-23 minor
     onsets: int  # notes started in [b-1, b)
     heard: bool  # any note since the reset
+    frames: np.ndarray  # (4, 12) 1 for the pitch class sounding in the middle of each sixteenth of [b-1, b)
+    frame_onsets: np.ndarray  # (4,) 1 where a note starts on that sixteenth (its onset rounds to it)
 
 
 class _Decayed:
@@ -202,23 +204,40 @@ class Ear:
         for pitch, (onset, _) in self.sounding.items():
             yield onset, None, pitch
 
+    def sounded(self, start: float, end: float) -> np.ndarray:
+        """(12,) beats each pitch class sounded in [start, end), from the notes heard so far (a
+        held note up to `end`); the ear's state is left as it is."""
+        pcs = np.zeros(12)
+        for onset, offset, pitch in self._notes():
+            stop = end if offset is None else min(offset, end)
+            if stop > max(onset, start):
+                pcs[pitch % 12] += stop - max(onset, start)
+        return pcs
+
     def snapshot(self, b: float) -> Snapshot:
         """The features at boundary b; call it before any event at or after b."""
         self.advance(b)
-        beat = np.zeros(12)
         held = np.zeros(12)
         onsets = 0
+        frames, frame_onsets = np.zeros((4, 12)), np.zeros(4)
+        latest = np.full(4, -np.inf)  # onset of the note each sixteenth holds: the latest one wins
+        mids = b - 1.0 + (np.arange(4) + 0.5) / 4
         for onset, offset, pitch in self._notes():
             end = b if offset is None else min(offset, b)
-            start = max(onset, b - 1.0)
-            if end > start:
-                beat[pitch % 12] += end - start
             if offset is None:
                 held[pitch % 12] = 1.0
             onsets += onset >= b - 1.0
+            sixteenth = round((onset - (b - 1.0)) * 4)
+            if 0 <= sixteenth < 4:
+                frame_onsets[sixteenth] = 1.0
+            for f in np.flatnonzero((onset <= mids) & (mids < end) & (onset > latest)):
+                frames[f] = 0.0
+                frames[f, pitch % 12] = 1.0
+                latest[f] = onset
         scores = self.key_scores()
         post = np.exp(8.0 * (scores - scores.max()))
-        return Snapshot(np.minimum(beat, 1.0), held, post / post.sum(), self.key(), onsets, self.heard)
+        return Snapshot(np.minimum(self.sounded(b - 1.0, b), 1.0), held, post / post.sum(), self.key(), onsets, self.heard,
+                        frames, frame_onsets)
 
     def playing(self) -> Playing:
         window = float(self.beats_per_bar)

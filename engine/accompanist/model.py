@@ -157,14 +157,32 @@ class Predictor:
         """Log-probabilities (NCHORDS,) of the key-relative chord for the beat that starts now."""
         if not self.feedback:
             prev_relative = NO_CHORD
-        a = self.w_in @ np.concatenate([feats, self.chord_emb[prev_relative], self.style]) + self.b_in
-        x = 0.5 * a * (1.0 + np.array([math.erf(v / math.sqrt(2.0)) for v in a]))  # exact GELU
-        i, f, g, o = np.split(self.w_ih @ x + self.w_hh @ self.h + self.b_lstm, 4)
-        self.c = _sigmoid(f) * self.c + _sigmoid(i) * np.tanh(g)
-        self.h = _sigmoid(o) * np.tanh(self.c)
+        x = gelu(self.w_in @ np.concatenate([feats, self.chord_emb[prev_relative], self.style]) + self.b_in)
+        self.h, self.c = lstm_step(self.w_ih @ x + self.b_lstm, self.w_hh, self.h, self.c)
         logits = self.w_out @ self.h + self.b_out
         logits -= logits.max()
         return logits - np.log(np.exp(logits).sum())
+
+
+_ERF = (0.3275911, 0.254829592, -0.284496736, 1.421413741, -1.453152027, 1.061405429)
+
+
+def gelu(a: np.ndarray) -> np.ndarray:
+    """torch's exact GELU, 0.5 a (1 + erf(a / sqrt 2)), with erf to 1.5e-7 (Abramowitz and Stegun 7.1.26)."""
+    p, a1, a2, a3, a4, a5 = _ERF
+    z = np.abs(a) / math.sqrt(2.0)
+    t = 1.0 / (1.0 + p * z)
+    erf = 1.0 - t * (a1 + t * (a2 + t * (a3 + t * (a4 + t * a5)))) * np.exp(-z * z)
+    return 0.5 * a * (1.0 + np.sign(a) * erf)
+
+
+def lstm_step(gates_in: np.ndarray, w_hh: np.ndarray, h: np.ndarray, c: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """One step of torch's LSTM cell (gates i, f, g, o) given the input's part of the gates
+    (w_ih @ x + both biases): the new (h, c)."""
+    n = len(h)
+    z = gates_in + w_hh @ h
+    c = _sigmoid(z[n:2 * n]) * c + _sigmoid(z[:n]) * np.tanh(z[2 * n:3 * n])
+    return _sigmoid(z[3 * n:]) * np.tanh(c), c
 
 
 def _sigmoid(x: np.ndarray) -> np.ndarray:
