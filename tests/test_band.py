@@ -111,6 +111,19 @@ class Keyboard:
         self.port.close_port()
 
 
+def bass_settles_on(engine: EngineClient, names: tuple[str, ...], path: Path, tries: int = 4) -> None:
+    """The bass, recorded 3 s at a time, plays one of `names` within `tries` recordings: the bars the
+    band arranged before it heard the new harmony (this bar and the next, 4 s at 120 BPM, longer on
+    a loaded machine) play out first."""
+    for _ in range(tries):
+        audio, rate = record(engine, path)
+        pc, profile = bass_pitch_class(audio, rate)
+        if NAMES[pc] in names:
+            return
+    raise AssertionError(f"the bass never settled on {' or '.join(names)}; last profile "
+                         f"{dict(zip(NAMES, profile.round(2)))}")
+
+
 def record(engine: EngineClient, path: Path, seconds: int = 3) -> tuple[np.ndarray, int]:
     result = subprocess.run(["jack_rec", "-f", str(path), "-d", str(seconds), "-b", "16", *engine.ports],
                             capture_output=True, text=True, timeout=seconds + 30)
@@ -132,17 +145,11 @@ def test_the_band_follows_the_harmony_played_on_a_midi_keyboard(band_engine, tmp
         status = engine.request("status")["band"]
         assert status["on"] and status["key"], status  # an arpeggio names no key alone (A minor, C major, D minor...)
         assert "band-bass" in status["channels"] and not {"band-bd", "band-sn", "band-hh"} & set(status["channels"])
-        time.sleep(2.5)  # the bars arranged before it heard A minor have played out
-        audio, rate = record(engine, tmp_path / "a.wav")
-        pc, profile = bass_pitch_class(audio, rate)
-        assert NAMES[pc] in ("A", "E"), f"bass profile {dict(zip(NAMES, profile.round(2)))}"
+        bass_settles_on(engine, ("A", "E"), tmp_path / "a.wav")
 
         keyboard.notes = F_MAJOR
         wait_until(lambda: engine.request("status")["band"]["chord"] == "F:maj", what="the band to hear F major")
-        time.sleep(2.5)
-        audio, rate = record(engine, tmp_path / "f.wav")
-        pc, profile = bass_pitch_class(audio, rate)
-        assert NAMES[pc] in ("F", "C"), f"bass profile {dict(zip(NAMES, profile.round(2)))}"
+        bass_settles_on(engine, ("F", "C"), tmp_path / "f.wav")
     finally:
         keyboard.close()
 
