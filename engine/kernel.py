@@ -532,6 +532,35 @@ class EventRing:
         return int(self.voices[:, ACTIVE].sum())
 
 
+def _cache_first(dispatcher) -> None:
+    """Make a kernel load from numba's cache without numba's registry refresh.
+
+    Before it looks in its cache, numba refreshes every typing and lowering registry it has
+    (importing most of numba.np, cffi and pycparser): about 0.1 s of a start, which a kernel
+    loaded from the cache does not need; it needs only numba's runtime (NRT), whose functions
+    the cached code calls. So look in the cache with only that set up; on a miss (a kernel that
+    changed), numba's own path runs: the refresh, then the compile. A numba without these
+    internals keeps its own path."""
+    cache = getattr(dispatcher, "_cache", None)
+    try:
+        from numba.core.runtime import rtsys
+
+        load, full = cache._load_overload, cache.load_overload
+    except (AttributeError, ImportError):
+        return
+
+    def load_overload(sig, target_context):
+        rtsys.initialize(target_context)
+        found = load(sig, target_context)
+        return found if found is not None else full(sig, target_context)
+
+    cache.load_overload = load_overload
+
+
+_cache_first(render_blocks)
+_cache_first(resample)
+
+
 class _WarmBank:
     array = np.linspace(-0.5, 0.5, 64).astype(np.float32)
 
