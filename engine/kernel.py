@@ -12,11 +12,15 @@ stopped by its cut group fades the same way (CUT_FADE). The master bus runs thro
 compressor (fixed settings, below) and then the brickwall limiter.
 """
 
+from __future__ import annotations
+
 import math
+import threading
 
 import numpy as np
 from numba import njit
 
+from .atomics import PATIENCE, compare_and_swap, fetch_add, load_acquire, relax, store_release
 from .dsp.drums import clap, hat, kick, snare
 from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
 from .dsp.effects import has_effects, start_effects
@@ -56,6 +60,25 @@ COMP_THRESHOLD_DB, COMP_KNEE_DB, COMP_RATIO, COMP_SMOOTH, COMP_RELEASE = -8.0, 4
 COMP_KNEE_LOW = 10.0 ** ((COMP_THRESHOLD_DB - COMP_KNEE_DB / 2.0) / 20.0)
 # the master's state: the limiter's gain, the compressor's detector, on (1) or off (0), and gain
 LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN = range(4)
+
+# A block's tasks (render_block), a row each: DIRECT (a voice straight into the dry bus), ALONE (a
+# voice rendered on its own, then mixed into the dry bus and the sends) with its voice (T_WHICH),
+# start in the block and whether its fade-out ended; or PLAIN (a group of plain oscillators) with
+# its group (BLEP or EXACT), its count and its voices.
+DIRECT, ALONE, PLAIN = range(3)
+T_KIND, T_WHICH, T_START, T_FADED, T_COUNT, T_VOICES = range(6)
+TASK_FIELDS = T_VOICES + GROUP
+# A render_blocks call renders alone (SOLO), or leads a helper thread (LEADER) that calls it too
+# (HELPER). They share ctl: the ticket (epoch << 32 | count << 16 | next task to take), the tasks
+# done (a cache line away, as both threads write both), the leader's QUIT, the block's frames, the
+# leader's block count (the epoch) and how many more blocks it renders alone (SOLO_BLOCKS).
+SOLO, LEADER, HELPER = range(3)
+TICKET, DONE, QUIT, BLOCK, EPOCH, SOLO_FOR = 0, 8, 16, 17, 18, 19
+CTL = 24
+SHARED_FROM = 16  # voices sounding from which a leader shares a block's tasks with its helper
+# blocks a leader renders alone after its helper kept it waiting (preempted by another process,
+# on a busy machine): the bytes are the same either way, only the time differs
+SOLO_BLOCKS = 256
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -231,7 +254,7 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
-                 meters, live, live_counters, bank, tables, lanes, queue):
+                 meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks, ctl, lead):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
@@ -240,10 +263,15 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
     console is watching), each channel's peak goes into meters. Plain oscillator voices straight to
     the dry bus wait in their group's row of queue (BLEP or EXACT; its last element the count)
-    until GROUP of them render together through lanes (plain_oscillators)."""
+    until GROUP of them render together through lanes (plain_oscillators).
+
+    Each voice's block, or a group's, is a task (_tasks). This thread runs each task as it comes;
+    or, when it leads a helper thread (`lead`) and at least SHARED_FROM voices sound, it lists
+    them in tasks, both threads take them one by one (ctl's ticket) and render each into its own
+    row of scratch (peaks: a group's peaks), and this thread then adds them up in the order
+    listed, which is the order they run in alone: the same sums, so the same bytes, either way."""
     n = out.shape[0]
     buf = mix[0, :n]
-    scratch = mix[1, :n]
     reverb_in = mix[2, :n]
     delay_in = mix[3, :n]
     chorus_in = mix[4, :n]
@@ -265,6 +293,35 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     _take_events(live, live_counters, voices, lines, block_start, block_end, sr, counters, bus, False)
     _take_events(ring, counters, voices, lines, block_start, block_end, sr, counters, bus, True)
 
+    shared = lead and ctl[SOLO_FOR] == 0 and np.sum(voices[:, ACTIVE]) >= SHARED_FROM
+    ctl[SOLO_FOR] = max(ctl[SOLO_FOR] - 1, 0)
+    count = _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, counters, meters, metering,
+                   shared)
+    if shared:
+        ctl[BLOCK] = n
+        ctl[EPOCH] += 1
+        store_release(ctl, TICKET, ctl[EPOCH] << 32 | count << 16)
+        _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, False)
+        rounds = 0
+        while load_acquire(ctl, DONE) < count:
+            rounds = relax(rounds)
+        if rounds > PATIENCE:  # the helper was preempted in a task: go on alone for a while
+            ctl[SOLO_FOR] = SOLO_BLOCKS
+        ctl[DONE] = 0
+        for t in range(count):
+            _finish(tasks[t], scratch[t, :n], voices, mix, n, peaks[t], counters, meters, metering, False)
+
+    buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
+    _master(out, buf, limiter, n, sr)
+
+
+@njit(cache=True, nogil=True)
+def _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, counters, meters, metering, shared):
+    """Make every sounding voice's block a task, in the voices' order; a plain oscillator joins
+    its group, which is a task when GROUP are waiting, or at the end. Not `shared`: each task runs
+    and is finished at once (into the dry bus, or an alone voice into the one-voice bus), and 0 is
+    returned; shared, they are listed in tasks and their count is returned."""
+    count = 0
     for k in range(voices.shape[0]):
         v = voices[k]
         if v[ACTIVE] == 0.0:
@@ -276,72 +333,168 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
         sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
         tremolo = v[TREMOLO] > 0.0
-        alone = effects or sent or metering or fading or tremolo  # render into the scratch bus, then mix
+        alone = effects or sent or metering or fading or tremolo  # rendered on its own, then mixed
         group = -1 if effects or sent or fading or tremolo else group_of(v, kind, start, n, sr)
-        if group >= 0:
-            waiting = queue[group]
-            waiting[waiting[GROUP]] = k
-            waiting[GROUP] += 1
-            if waiting[GROUP] == GROUP:
-                _render_group(voices, waiting, group, buf, sr, lanes, counters, meters, metering)
+        if group < 0:
+            row = tasks[count if shared else 0]
+            row[T_KIND], row[T_WHICH], row[T_START] = ALONE if alone else DIRECT, k, start
+            count = _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters,
+                          metering, shared)
             continue
-        target = buf
-        if alone:
-            scratch[:] = 0.0
-            target = scratch
-        age0 = v[AGE]
-        if kind >= PIANO and kind < SAMPLE and (v[VIBRATO] != 0.0 or v[PENV] != 0.0):
-            # an instrument's pitch follows vibrato and the pitch envelope once per block (mid-block)
-            mid = age0 + 0.5 * (n - start)
-            v[FREQ] = v[BASE_FREQ] * math.exp(SEMITONE * semitones_at(mid, v[VIBRATO], v[VIBRATO_RATE], v[PENV],
-                                                                      v[PDECAY]))
-        render_voice(v, lines[k], bank, target, start, sr, kind, tables)
-        faded = False
-        if alone:
-            if effects:
-                voice_effects(v, scratch, n, sr)
-            if tremolo:  # the gain dips by up to `tremolo` (0..1) and comes back, at its rate
-                depth, w = v[TREMOLO], 2.0 * math.pi * v[TREMOLO_RATE]
-                for i in range(start, n):
-                    g = 1.0 - depth * (0.5 - 0.5 * math.cos(w * (age0 + (i - start))))
-                    scratch[i, 0] *= g
-                    scratch[i, 1] *= g
-            if fading:  # cut or stolen: a linear fade to silence from FADE_FROM
-                fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
-                for i in range(start, n):
-                    g = min(1.0, max(0.0, 1.0 - (age0 + (i - start) - fade_from) * inv))
-                    scratch[i, 0] *= g
-                    scratch[i, 1] *= g
-                faded = age0 + (n - start) >= fade_from + v[FADE_LEN]
-            room, echo, chorus = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
-            peak = 0.0
-            for i in range(n):
-                for c in range(2):
-                    x = scratch[i, c]
-                    buf[i, c] += x
-                    reverb_in[i, c] += x * room
-                    delay_in[i, c] += x * echo
-                    chorus_in[i, c] += x * chorus
-                    peak = max(peak, abs(x))
-            if metering:
-                m = min(int(v[CHANNEL]), meters.shape[0] - 1)
-                meters[m] = max(meters[m], peak * MASTER_GAIN)
-        # hearing safety: a voice whose state went bad is dropped, not heard
-        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
-                and math.isfinite(v[Z2])):
-            v[ACTIVE] = 0.0
-            counters[DROPPED_NAN] += 1
-        elif v[AGE] >= v[LENGTH] or faded:
-            v[ACTIVE] = 0.0
-
+        waiting = queue[group]
+        waiting[waiting[GROUP]] = k
+        waiting[GROUP] += 1
+        if waiting[GROUP] == GROUP:
+            count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
+                                counters, meters, metering, shared)
     for group in range(queue.shape[0]):
         if queue[group, GROUP] > 0:
-            _render_group(voices, queue[group], group, buf, sr, lanes, counters, meters, metering)
+            count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
+                                counters, meters, metering, shared)
+    return count
 
-    buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
 
-    # the compressor (when on), then the brickwall limiter: instant attack, smooth release,
-    # output never above CEILING
+@njit(cache=True, nogil=True, inline="always")
+def _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters,
+                metering, shared):
+    """The voices waiting in a group's queue as a task; the queue is emptied."""
+    waiting = queue[group]
+    row = tasks[count if shared else 0]
+    row[T_KIND], row[T_WHICH], row[T_COUNT] = PLAIN, group, waiting[GROUP]
+    row[T_VOICES:] = waiting[:GROUP]
+    waiting[GROUP] = 0
+    return _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters, metering, shared)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters, metering, shared):
+    """Shared: the task stays listed (count + 1). Else it runs now into the dry bus (an alone
+    voice into the one-voice bus) and is finished (0)."""
+    if shared:
+        return count + 1
+    target = mix[1, :n] if row[T_KIND] == ALONE else mix[0, :n]
+    _run(row, voices, lines, bank, target, sr, tables, lanes, peaks[0], row[T_KIND] == ALONE)
+    _finish(row, target, voices, mix, n, peaks[0], counters, meters, metering, True)
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks, fresh):
+    """Render a task's block into target (`fresh`: cleared first); a group leaves its voices' peaks
+    in peaks, a voice whether its fade-out ended in row[T_FADED]. Touches only the task's voices."""
+    if fresh:
+        target[:] = 0.0
+    kind = row[T_KIND]
+    if kind == PLAIN:
+        count = row[T_COUNT]
+        plain_oscillators(voices, row[T_VOICES:], count, target, sr, lanes, row[T_WHICH] == EXACT)
+        peaks[:count] = lanes[L_PEAK * GROUP:L_PEAK * GROUP + count]
+        return
+    k = row[T_WHICH]
+    v = voices[k]
+    start = row[T_START]
+    n = target.shape[0]
+    voice_kind = int(v[KIND])
+    age0 = v[AGE]
+    if voice_kind >= PIANO and voice_kind < SAMPLE and (v[VIBRATO] != 0.0 or v[PENV] != 0.0):
+        # an instrument's pitch follows vibrato and the pitch envelope once per block (mid-block)
+        mid = age0 + 0.5 * (n - start)
+        v[FREQ] = v[BASE_FREQ] * math.exp(SEMITONE * semitones_at(mid, v[VIBRATO], v[VIBRATO_RATE], v[PENV],
+                                                                  v[PDECAY]))
+    render_voice(v, lines[k], bank, target, start, sr, voice_kind, tables)
+    row[T_FADED] = 0
+    if kind == ALONE:
+        if has_effects(v):
+            voice_effects(v, target, n, sr)
+        if v[TREMOLO] > 0.0:  # the gain dips by up to `tremolo` (0..1) and comes back, at its rate
+            depth, w = v[TREMOLO], 2.0 * math.pi * v[TREMOLO_RATE]
+            for i in range(start, n):
+                g = 1.0 - depth * (0.5 - 0.5 * math.cos(w * (age0 + (i - start))))
+                target[i, 0] *= g
+                target[i, 1] *= g
+        if v[FADE_LEN] > 0.0:  # cut or stolen: a linear fade to silence from FADE_FROM
+            fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
+            for i in range(start, n):
+                g = min(1.0, max(0.0, 1.0 - (age0 + (i - start) - fade_from) * inv))
+                target[i, 0] *= g
+                target[i, 1] *= g
+            row[T_FADED] = age0 + (n - start) >= fade_from + v[FADE_LEN]
+
+
+@njit(cache=True, nogil=True)
+def _finish(row, source, voices, mix, n, peaks, counters, meters, metering, added):
+    """Mix a rendered task into the dry bus (unless it was rendered there: `added`), an alone
+    voice into the sends too, meter it, and retire the voices that ended or went bad (hearing
+    safety: a voice whose state is not finite is dropped, not heard)."""
+    kind = row[T_KIND]
+    buf = mix[0, :n]
+    if kind != ALONE and not added:
+        for i in range(n):
+            buf[i, 0] += source[i, 0]
+            buf[i, 1] += source[i, 1]
+    if kind == PLAIN:  # none of them ends this block (group_of)
+        for j in range(row[T_COUNT]):
+            v = voices[row[T_VOICES + j]]
+            if metering:
+                m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+                meters[m] = max(meters[m], peaks[j] * MASTER_GAIN)
+            if not _finite(v):
+                v[ACTIVE] = 0.0
+                counters[DROPPED_NAN] += 1
+        return
+    v = voices[row[T_WHICH]]
+    if kind == ALONE:
+        reverb_in, delay_in, chorus_in = mix[2, :n], mix[3, :n], mix[4, :n]
+        room, echo, chorus = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
+        peak = 0.0
+        for i in range(n):
+            for c in range(2):
+                x = source[i, c]
+                buf[i, c] += x
+                reverb_in[i, c] += x * room
+                delay_in[i, c] += x * echo
+                chorus_in[i, c] += x * chorus
+                peak = max(peak, abs(x))
+        if metering:
+            m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+            meters[m] = max(meters[m], peak * MASTER_GAIN)
+    if not _finite(v):
+        v[ACTIVE] = 0.0
+        counters[DROPPED_NAN] += 1
+    elif v[AGE] >= v[LENGTH] or row[T_FADED] != 0:
+        v[ACTIVE] = 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finite(v):
+    return math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1]) and math.isfinite(v[Z2])
+
+
+@njit(cache=True, nogil=True)
+def _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, helper):
+    """Take the listed tasks one at a time (a compare-and-swap on ctl's ticket: epoch, count and
+    the next task, so a ticket of an earlier block never matches) and run each into its row of
+    scratch. The leading thread returns when none is left to take; the helper waits for the next
+    block's, until QUIT."""
+    rounds = 0
+    while True:
+        ticket = load_acquire(ctl, TICKET)
+        t = ticket & 0xFFFF
+        if t < (ticket >> 16) & 0xFFFF:
+            if compare_and_swap(ctl, TICKET, ticket, ticket + 1):
+                _run(tasks[t], voices, lines, bank, scratch[t, :ctl[BLOCK]], sr, tables, lanes, peaks[t], True)
+                fetch_add(ctl, DONE, 1)
+                rounds = 0
+            continue
+        if not helper or load_acquire(ctl, QUIT) != 0:
+            return
+        rounds = relax(rounds)
+
+
+@njit(cache=True, nogil=True)
+def _master(out, buf, limiter, n, sr):
+    """The compressor (when on), then the brickwall limiter: instant attack, smooth release,
+    output never above CEILING."""
     gain = limiter[LIMITER_GAIN]
     recover = 1.0 - math.exp(-1.0 / (0.08 * sr))
     compressing = limiter[COMP_ON] != 0.0
@@ -383,32 +536,20 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
 @njit(cache=True, nogil=True)
 def render_blocks(out, block, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line,
-                  bus, meters, live, live_counters, bank, tables, lanes, queue):
+                  bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks, ctl, role):
     """render_block over len(out) frames in blocks of `block` frames, in one call: the callback's
-    one block, or offline a span whose events are all in the ring, where it saves a call (unboxing
-    twenty arrays) per block."""
+    one block (SOLO), or offline a span whose events are all in the ring, where it saves a call
+    (unboxing twenty arrays) per block, SOLO or as the LEADER of a helper thread, which calls it as
+    the HELPER (with lanes of its own) and takes tasks until the leader is done (QUIT)."""
+    if role == HELPER:
+        _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, True)
+        return
     for s in range(0, out.shape[0], block):
         render_block(out[s:s + block], mix, voices, lines, ring, counters, block_start + s, sr, limiter, reverb, delay,
-                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue)
-
-
-@njit(cache=True, nogil=True)
-def _render_group(voices, queue, group, buf, sr, lanes, counters, meters, metering):
-    """Render the plain voices waiting in one group's queue together, and empty it. None of them
-    ends this block (group_of), but one whose state went bad is dropped, as in render_block."""
-    count = queue[GROUP]
-    plain_oscillators(voices, queue, count, buf, sr, lanes, group == EXACT)
-    for j in range(count):
-        k = queue[j]
-        v = voices[k]
-        if metering:
-            m = min(int(v[CHANNEL]), meters.shape[0] - 1)
-            meters[m] = max(meters[m], lanes[L_PEAK * GROUP + j] * MASTER_GAIN)
-        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
-                and math.isfinite(v[Z2])):
-            v[ACTIVE] = 0.0
-            counters[DROPPED_NAN] += 1
-    queue[GROUP] = 0
+                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks,
+                     ctl, role == LEADER)
+    if role == LEADER:
+        store_release(ctl, QUIT, 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -499,6 +640,10 @@ class EventRing:
         self._no_samples = np.zeros(16, dtype=np.float32)
         self.lanes = new_lanes()
         self.queue = np.zeros((2, GROUP + 1), dtype=np.int64)  # per group (BLEP, EXACT): voices, count
+        self.tasks = np.zeros((self.voices.shape[0], TASK_FIELDS), dtype=np.int64)
+        self.peaks = np.zeros((self.voices.shape[0], GROUP))
+        self.scratch = np.zeros((1, 1, 2))  # the shared tasks' blocks: a Helper's
+        self.ctl = np.zeros(CTL, dtype=np.int64)
 
     def push(self, rows: np.ndarray, live: bool = False) -> int:
         """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
@@ -519,17 +664,69 @@ class EventRing:
         """Render one block (the audio callback's call)."""
         self.render_blocks(out, out.shape[0], block_start, sr)
 
-    def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float) -> None:
-        """Render out in blocks of `block` frames, as that many render calls would (offline). One
-        kernel entry for both, so that a start loads one compiled kernel from numba's cache."""
+    def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float,
+                      helper: Helper | None = None) -> None:
+        """Render out in blocks of `block` frames, as that many render calls would (offline), with
+        a Helper's thread when one is given (the same bytes). One kernel entry for all, so that a
+        start loads one compiled kernel from numba's cache."""
+        if helper is not None:
+            self.ctl[QUIT] = 0
+            helper.start(sr, self._bank())
+        self._call(out, block, block_start, sr, self._bank(), self.lanes, SOLO if helper is None else LEADER)
+        if helper is not None:
+            helper.wait()
+
+    def _bank(self) -> np.ndarray:
         # the bank is read once per call: a grown bank swapped in by a loading thread lands between blocks
-        bank = self._no_samples if self.samples is None else self.samples.array
+        return self._no_samples if self.samples is None else self.samples.array
+
+    def _call(self, out: np.ndarray, block: int, block_start: int, sr: float, bank: np.ndarray, lanes: np.ndarray,
+              role: int) -> None:
         render_blocks(out, block, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                       self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
+                      self.live_counters, bank, WAVETABLES, lanes, self.queue, self.tasks, self.scratch, self.peaks,
+                      self.ctl, role)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
+
+
+class Helper:
+    """A second thread that renders a share of the voices of each block that a ring renders in
+    EventRing.render_blocks(..., helper): offline, where a render may take two cores. It waits on
+    a semaphore between calls; close() ends it."""
+
+    def __init__(self, ring: EventRing, block: int):
+        """`block`: the frames of the blocks the ring will render (their tasks' rows)."""
+        ring.scratch = np.zeros((ring.voices.shape[0], block, 2))
+        self.ring = ring
+        self.lanes = new_lanes()  # its own: plain_oscillators works in them
+        self._job: tuple[float, np.ndarray] | None = None
+        self._go, self._done = threading.Semaphore(0), threading.Semaphore(0)
+        self._thread = threading.Thread(target=self._serve, name="render-helper", daemon=True)
+        self._thread.start()
+
+    def start(self, sr: float, bank: np.ndarray) -> None:
+        self._job = (sr, bank)
+        self._go.release()
+
+    def wait(self) -> None:
+        self._done.acquire()
+
+    def close(self) -> None:
+        self._job = None
+        self._go.release()
+        self._thread.join()
+
+    def _serve(self) -> None:
+        idle = np.zeros((0, 2), dtype=np.float32)
+        while True:
+            self._go.acquire()
+            if self._job is None:
+                return
+            sr, bank = self._job
+            self.ring._call(idle, 1, 0, sr, bank, self.lanes, HELPER)
+            self._done.release()
 
 
 def _cache_first(dispatcher) -> None:

@@ -145,3 +145,50 @@ def test_the_effect_buses_size_themselves_per_rate(rate):
         return np.flatnonzero(level > level.max() * 10 ** (-30 / 20))[-1] * 0.01
 
     assert abs(tail_seconds(rate) / tail_seconds(48000) - 1) < 0.1
+
+
+# -- two threads ------------------------------------------------------------------------------
+
+DENSE = '''setcps 0.6
+d1 $ n "[0,3,7,10,14,17,21,24] [2,5,9,12,16,19,23,26]" # s "saw" # cutoff 1500 # resonance 0.4 # legato 1.5
+d2 $ n "<[0,4,7,11] [5,9,12,16]>" # s "<square pulse>" # sustain 1.2 # pw 0.3 # gain 0.5
+d3 $ s "bd*2 [sn cp] hh*4 oh" # room 0.3 # cut "<0 1>"
+d4 $ n "[0,7] [3,10]" # s "<epiano guitar>" # vibrato 0.3 # delay 0.2 # gain 0.6
+d5 $ n "[12,19,24]*2" # s "sine triangle" # tremolo 0.5 # chorus 0.3 # shape 0.3
+d6 $ s "wavetable*4" # n "-12" # wave 0.6 # lfo 1 # fenv 1 # pan sine'''
+
+
+def test_a_render_on_two_threads_gives_the_same_bytes_as_on_one():
+    """Over 16 voices at once, with a pool small enough to steal from: groups of plain saws, drums
+    and instruments straight to the dry bus, voices with effects, sends, tremolo and cut fades."""
+    from engine.offline import render_patch
+
+    patch = parse_patch(DENSE)
+    one = render_patch(patch, seconds=6.0, voices=24, threads=1)
+    two = render_patch(patch, seconds=6.0, voices=24, threads=2)
+    assert np.abs(one).max() > 0.1
+    assert np.array_equal(one, two)
+
+
+def test_a_helper_shares_the_blocks_of_many_voices_and_they_sum_as_alone():
+    """W1's 64 voices through a Helper: every block's tasks are listed and shared, and the output
+    is the one thread's to the byte."""
+    from engine.bench import w1_voices
+    from engine.kernel import EPOCH, EventRing, Helper
+
+    rows = w1_voices(64, RATE, 1.0)
+    alone, shared = np.zeros((RATE, 2), np.float32), np.zeros((RATE, 2), np.float32)
+    ring = EventRing(voices=64)
+    ring.push(rows)
+    ring.render_blocks(alone, 128, 0, float(RATE))
+    ring = EventRing(voices=64)
+    ring.push(rows)
+    helper = Helper(ring, 128)
+    try:
+        for start in range(0, RATE, 12800):
+            ring.render_blocks(shared[start:start + 12800], 128, start, float(RATE), helper)
+    finally:
+        helper.close()
+    assert ring.ctl[EPOCH] > 0  # blocks were shared
+    assert np.abs(alone).max() > 0.1
+    assert np.array_equal(alone, shared)
