@@ -22,8 +22,9 @@ from numba import njit
 
 from .atomics import PATIENCE, compare_and_swap, fetch_add, load_acquire, relax, store_release
 from .dsp.drums import clap, hat, kick, snare
-from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
-from .dsp.effects import has_effects, start_effects
+from .dsp.effects import (BUS_FIELDS, CHORUS_LINE, CHORUS_QUIET, DELAY_QUIET, DELAY_TIME, FEEDBACK, REVERB_LINE,
+                          REVERB_QUIET, SIZE, chorus, echo, has_effects, new_buses, reverb, start_effects,
+                          voice_effects)
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.sampler import resample, sampler
@@ -43,7 +44,7 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR,
                      BASE_FREQ, VIBRATO, VIBRATO_RATE, TREMOLO, TREMOLO_RATE, LFO, LFO_RATE, PENV, PDECAY, FENV,
                      FDECAY, WAVE, EV_VIBRATO, EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE,
-                     EV_PENV, EV_PDECAY, EV_FENV, EV_FDECAY, EV_WAVE, WAVETABLE)
+                     EV_PENV, EV_PDECAY, EV_FENV, EV_FDECAY, EV_WAVE, WAVETABLE, ORBIT, EV_ORBIT, EV_DRY, ORBITS)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
@@ -79,6 +80,13 @@ SHARED_FROM = 16  # voices sounding from which a leader shares a block's tasks w
 # blocks a leader renders alone after its helper kept it waiting (preempted by another process,
 # on a busy machine): the bytes are the same either way, only the time differs
 SOLO_BLOCKS = 256
+
+# Each orbit (SuperDirt's: a set of global effects) has a row of bus settings: the effects' own
+# (engine/dsp/effects.py), then whether something was sent to it this block, whether its effects
+# still ring, its `dry` and the reverb return's gain, which follows 1 - dry over DRY_SMOOTH seconds.
+SENT, RINGING, DRY, WET = range(BUS_FIELDS, BUS_FIELDS + 4)
+ORBIT_FIELDS = BUS_FIELDS + 4
+DRY_SMOOTH = 0.015
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -175,12 +183,17 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
     if ev[EV_LFO] != 0.0 or ev[EV_FENV] != 0.0:
         v[LFO], v[LFO_RATE] = ev[EV_LFO], ev[EV_LFO_RATE] / sr
         v[FENV], v[FDECAY] = ev[EV_FENV], max(ev[EV_FDECAY], 1.0)
-    if ev[EV_SIZE] >= 0.0:  # the send buses follow the latest event that sets them (SuperDirt's orbits)
-        bus[SIZE] = ev[EV_SIZE]
+    # the orbit's global effects follow the latest event that sets them; every event sets its dry
+    orbit = min(max(int(ev[EV_ORBIT]), 0), bus.shape[0] - 1)
+    v[ORBIT] = orbit
+    settings = bus[orbit]
+    if ev[EV_SIZE] >= 0.0:
+        settings[SIZE] = ev[EV_SIZE]
     if ev[EV_DELAYTIME] > 0.0:
-        bus[DELAY_TIME] = ev[EV_DELAYTIME]
+        settings[DELAY_TIME] = ev[EV_DELAYTIME]
     if ev[EV_DELAYFEEDBACK] >= 0.0:
-        bus[FEEDBACK] = ev[EV_DELAYFEEDBACK]
+        settings[FEEDBACK] = ev[EV_DELAYFEEDBACK]
+    settings[DRY] = min(max(ev[EV_DRY], 0.0), 1.0)
     if kind == SAMPLE:
         frames = ev[EV_BANK_FRAMES]
         v[BANK_START], v[BANK_FRAMES], v[BANK_CHANNELS] = ev[EV_BANK_START], frames, ev[EV_BANK_CHANNELS]
@@ -257,8 +270,9 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
                  meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks, ctl, lead):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
-    mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
-    reverb, delay, chorus_line and bus are the send effects' lines and settings; bank holds the
+    mix holds scratch buses: dry, one voice, then per orbit its reverb, delay and chorus sends
+    (mix[2 + 3 * orbit ...]); reverb, delay, chorus_line and bus are each orbit's global effects'
+    lines and settings (_orbits); bank holds the
     loaded samples (engine/samples.py); tables the wavetables (engine/dsp/synths.py); limiter the
     master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
     console is watching), each channel's peak goes into meters. Plain oscillator voices straight to
@@ -272,13 +286,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     listed, which is the order they run in alone: the same sums, so the same bytes, either way."""
     n = out.shape[0]
     buf = mix[0, :n]
-    reverb_in = mix[2, :n]
-    delay_in = mix[3, :n]
-    chorus_in = mix[4, :n]
     buf[:] = 0.0
-    reverb_in[:] = 0.0
-    delay_in[:] = 0.0
-    chorus_in[:] = 0.0
+    mix[2:5, :n] = 0.0  # orbit 0's sends; another orbit's are cleared when something is sent to it
     metering = counters[METERING] != 0
     block_end = block_start + n
 
@@ -295,8 +304,8 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
     shared = lead and ctl[SOLO_FOR] == 0 and np.sum(voices[:, ACTIVE]) >= SHARED_FROM
     ctl[SOLO_FOR] = max(ctl[SOLO_FOR] - 1, 0)
-    count = _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, counters, meters, metering,
-                   shared)
+    count = _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, bus, counters, meters,
+                   metering, shared)
     if shared:
         ctl[BLOCK] = n
         ctl[EPOCH] += 1
@@ -309,14 +318,15 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
             ctl[SOLO_FOR] = SOLO_BLOCKS
         ctl[DONE] = 0
         for t in range(count):
-            _finish(tasks[t], scratch[t, :n], voices, mix, n, peaks[t], counters, meters, metering, False)
+            _finish(tasks[t], scratch[t, :n], voices, mix, n, peaks[t], bus, counters, meters, metering, False)
 
-    buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
+    _orbits(mix, reverb, delay, chorus_line, bus, n, sr)
     _master(out, buf, limiter, n, sr)
 
 
 @njit(cache=True, nogil=True)
-def _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, counters, meters, metering, shared):
+def _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, bus, counters, meters, metering,
+           shared):
     """Make every sounding voice's block a task, in the voices' order; a plain oscillator joins
     its group, which is a task when GROUP are waiting, or at the end. Not `shared`: each task runs
     and is finished at once (into the dry bus, or an alone voice into the one-voice bus), and 0 is
@@ -338,43 +348,44 @@ def _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, 
         if group < 0:
             row = tasks[count if shared else 0]
             row[T_KIND], row[T_WHICH], row[T_START] = ALONE if alone else DIRECT, k, start
-            count = _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters,
-                          metering, shared)
+            count = _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters,
+                          meters, metering, shared)
             continue
         waiting = queue[group]
         waiting[waiting[GROUP]] = k
         waiting[GROUP] += 1
         if waiting[GROUP] == GROUP:
             count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
-                                counters, meters, metering, shared)
+                                bus, counters, meters, metering, shared)
     for group in range(queue.shape[0]):
         if queue[group, GROUP] > 0:
             count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
-                                counters, meters, metering, shared)
+                                bus, counters, meters, metering, shared)
     return count
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters,
-                metering, shared):
+def _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters,
+                meters, metering, shared):
     """The voices waiting in a group's queue as a task; the queue is emptied."""
     waiting = queue[group]
     row = tasks[count if shared else 0]
     row[T_KIND], row[T_WHICH], row[T_COUNT] = PLAIN, group, waiting[GROUP]
     row[T_VOICES:] = waiting[:GROUP]
     waiting[GROUP] = 0
-    return _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters, metering, shared)
+    return _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters, meters, metering,
+                 shared)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, counters, meters, metering, shared):
+def _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters, meters, metering, shared):
     """Shared: the task stays listed (count + 1). Else it runs now into the dry bus (an alone
     voice into the one-voice bus) and is finished (0)."""
     if shared:
         return count + 1
     target = mix[1, :n] if row[T_KIND] == ALONE else mix[0, :n]
     _run(row, voices, lines, bank, target, sr, tables, lanes, peaks[0], row[T_KIND] == ALONE)
-    _finish(row, target, voices, mix, n, peaks[0], counters, meters, metering, True)
+    _finish(row, target, voices, mix, n, peaks[0], bus, counters, meters, metering, True)
     return 0
 
 
@@ -422,10 +433,10 @@ def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks, fresh):
 
 
 @njit(cache=True, nogil=True)
-def _finish(row, source, voices, mix, n, peaks, counters, meters, metering, added):
+def _finish(row, source, voices, mix, n, peaks, bus, counters, meters, metering, added):
     """Mix a rendered task into the dry bus (unless it was rendered there: `added`), an alone
-    voice into the sends too, meter it, and retire the voices that ended or went bad (hearing
-    safety: a voice whose state is not finite is dropped, not heard)."""
+    voice into its orbit's sends too, meter it, and retire the voices that ended or went bad
+    (hearing safety: a voice whose state is not finite is dropped, not heard)."""
     kind = row[T_KIND]
     buf = mix[0, :n]
     if kind != ALONE and not added:
@@ -444,17 +455,26 @@ def _finish(row, source, voices, mix, n, peaks, counters, meters, metering, adde
         return
     v = voices[row[T_WHICH]]
     if kind == ALONE:
-        reverb_in, delay_in, chorus_in = mix[2, :n], mix[3, :n], mix[4, :n]
-        room, echo, chorus = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
         peak = 0.0
         for i in range(n):
             for c in range(2):
                 x = source[i, c]
                 buf[i, c] += x
-                reverb_in[i, c] += x * room
-                delay_in[i, c] += x * echo
-                chorus_in[i, c] += x * chorus
                 peak = max(peak, abs(x))
+        room, delayed, chorused = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
+        if room != 0.0 or delayed != 0.0 or chorused != 0.0:
+            orbit = int(v[ORBIT])
+            if bus[orbit, SENT] == 0.0:
+                bus[orbit, SENT] = 1.0
+                if orbit > 0:
+                    mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
+            reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
+            for i in range(n):
+                for c in range(2):
+                    x = source[i, c]
+                    reverb_in[i, c] += x * room
+                    delay_in[i, c] += x * delayed
+                    chorus_in[i, c] += x * chorused
         if metering:
             m = min(int(v[CHANNEL]), meters.shape[0] - 1)
             meters[m] = max(meters[m], peak * MASTER_GAIN)
@@ -489,6 +509,40 @@ def _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, he
         if not helper or load_acquire(ctl, QUIT) != 0:
             return
         rounds = relax(rounds)
+
+
+@njit(cache=True, nogil=True)
+def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, n, sr):
+    """Each orbit's global effects (chorus, reverb, delay, in that order) over its sends, into the
+    dry bus: orbit 0's every block, another's only while something is sent to it or its effects
+    ring, so an orbit nothing is sent to costs nothing. The reverb's return is scaled by its gain,
+    which follows 1 - dry (and at 1, with dry 0, the reverb adds into the dry bus itself)."""
+    buf = mix[0, :n]
+    for orbit in range(bus.shape[0]):
+        settings = bus[orbit]
+        if orbit > 0 and settings[SENT] == 0.0:
+            if settings[RINGING] == 0.0:
+                continue
+            mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
+        reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
+        chorus(buf, chorus_in, chorus_lines[orbit], settings, n, sr)
+        target, gain = 1.0 - settings[DRY], settings[WET]
+        if target == 1.0 and gain == 1.0:
+            reverb(buf, reverb_in, reverb_lines[orbit], settings, n, sr)
+        else:
+            wet = mix[1, :n]
+            wet[:] = 0.0
+            reverb(wet, reverb_in, reverb_lines[orbit], settings, n, sr)
+            smooth = 1.0 - math.exp(-1.0 / (DRY_SMOOTH * sr))
+            for i in range(n):
+                gain += (target - gain) * smooth
+                buf[i, 0] += wet[i, 0] * gain
+                buf[i, 1] += wet[i, 1] * gain
+            settings[WET] = target if abs(target - gain) < 1e-9 else gain
+        echo(buf, delay_in, delay_lines[orbit], settings, n)
+        settings[SENT] = 0.0
+        settings[RINGING] = 0.0 if (settings[REVERB_QUIET] >= REVERB_LINE and settings[CHORUS_QUIET] >= CHORUS_LINE
+                                    and settings[DELAY_QUIET] >= delay_lines.shape[2]) else 1.0
 
 
 @njit(cache=True, nogil=True)
@@ -630,8 +684,8 @@ class EventRing:
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
         self.lines = new_delay_lines(voices)
-        self.mix = np.zeros((5, max_block, 2), dtype=np.float64)
-        self.reverb, self.delay, self.chorus, self.bus = new_buses(rate)
+        self.mix = np.zeros((2 + 3 * ORBITS, max_block, 2), dtype=np.float64)
+        self.reverb, self.delay, self.chorus, self.bus = new_orbits(rate)
         self.meters = np.zeros(METERS, dtype=np.float64)
         self.live = np.zeros((256, EVENT_FIELDS), dtype=np.float64)
         self.live_counters = np.zeros(2, dtype=np.int64)
@@ -689,6 +743,18 @@ class EventRing:
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
+
+
+def new_orbits(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ORBITS sets of global effects (engine/dsp/effects.py's new_buses, one after another) and their
+    settings. Large and zeroed, the lines of an orbit nothing is sent to are never touched, so
+    they take no memory (the pages stay unmapped)."""
+    reverb, delay, chorus_line, settings = new_buses(rate)
+    bus = np.zeros((ORBITS, ORBIT_FIELDS))
+    bus[:, :BUS_FIELDS] = settings
+    bus[:, WET] = 1.0
+    return (np.zeros((ORBITS,) + reverb.shape), np.zeros((ORBITS,) + delay.shape),
+            np.zeros((ORBITS,) + chorus_line.shape), bus)
 
 
 class Helper:
@@ -764,7 +830,8 @@ class _WarmBank:
 
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens: every kind
-    (a sample too), the effects, a steal and a cut, the compressor, the resampler."""
+    (a sample too), the effects on two orbits (one with dry), a steal and a cut, the compressor,
+    the resampler."""
     ring = EventRing(capacity=64, voices=KINDS, rate=int(sr), samples=_WarmBank())
     rows = np.zeros((KINDS + 1, EVENT_FIELDS))
     for kind in range(KINDS + 1):
@@ -780,6 +847,7 @@ def warm_up(sr: float) -> None:
             rows[kind, EV_PDECAY], rows[kind, EV_TREMOLO], rows[kind, EV_TREMOLO_RATE] = 50.0, 0.5, 4.0
             rows[kind, EV_LFO], rows[kind, EV_LFO_RATE], rows[kind, EV_FENV] = 1.0, 2.0, 2.0
             rows[kind, EV_FDECAY], rows[kind, EV_WAVE] = 100.0, 0.5
+            rows[kind, EV_ORBIT], rows[kind, EV_DRY] = 1.0, 0.5
     rows[:, EV_GAIN] = 4.0  # loud enough for the compressor and the limiter to act
     ring.push(rows)  # one more event than the pool holds: a steal
     ring.counters[METERING] = 1

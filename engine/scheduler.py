@@ -30,7 +30,8 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      WAVETABLE, DEFAULT_VIBRATO_RATE, DEFAULT_TREMOLO_RATE, DEFAULT_LFO_RATE, DEFAULT_PDECAY,
                      DEFAULT_FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
                      EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY, EV_FENV,
-                     EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ)
+                     EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ, EV_ORBIT,
+                     EV_DRY, ORBITS)
 from .dsp.filters import VOWELS
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
@@ -188,8 +189,12 @@ class Scheduler:
         return True
 
     def _effects(self, row: list[float], value: dict) -> None:
-        """SuperDirt's effect controls: sends (room, delay) and the buses' settings (size, delaytime,
-        delayfeedback: -1 when the event leaves them as they are), and the voice's own effects."""
+        """SuperDirt's effect controls: sends (room, delay) to the global effects of the event's orbit
+        (wrapping around past ORBITS, as SuperDirt's) and their settings (size, delaytime,
+        delayfeedback: -1 when the event leaves them as they are; dry, 0 unless given, as in
+        SuperDirt), and the voice's own effects."""
+        row[EV_ORBIT] = floor(float(value.get("orbit", 0))) % ORBITS
+        row[EV_DRY] = min(max(float(value.get("dry", 0)), 0.0), 1.0)
         row[EV_ROOM] = float(value.get("room", 0))
         row[EV_SIZE] = float(value.get("size", -1))
         row[EV_DELAY] = float(value.get("delay", 0))

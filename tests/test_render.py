@@ -130,7 +130,7 @@ def test_the_effect_buses_size_themselves_per_rate(rate):
     from engine.offline import render_patch
 
     ring = EventRing(rate=rate)
-    assert ring.delay.shape[1] == 4 * rate + 1
+    assert ring.delay.shape[-1] == 4 * rate + 1
     echo = render_patch(parse_patch('setcps 0.5\nd1 $ s "sine" # sustain 0.01 # gain 0.4 # delay 1 # delaytime 0.3'
                                     ' # delayfeedback 0'), rate=rate, seconds=0.8)[:, 0].astype(np.float64)
     lag, heard = round(0.3 * rate), int(0.1 * rate)
