@@ -20,7 +20,7 @@ import threading
 import numpy as np
 from numba import njit
 
-from .atomics import PATIENCE, compare_and_swap, fetch_add, load_acquire, relax, store_release
+from .atomics import DROWSY, compare_and_swap, fetch_add, load_acquire, relax, store_release
 from .dsp.drums import clap, hat, kick, snare
 from .dsp.effects import (BUS_FIELDS, CHORUS_LINE, CHORUS_QUIET, DELAY_QUIET, DELAY_TIME, FEEDBACK, REVERB_LINE,
                           REVERB_QUIET, SIZE, chorus, echo, has_effects, new_buses, reverb, start_effects,
@@ -62,30 +62,34 @@ COMP_KNEE_LOW = 10.0 ** ((COMP_THRESHOLD_DB - COMP_KNEE_DB / 2.0) / 20.0)
 # the master's state: the limiter's gain, the compressor's detector, on (1) or off (0), and gain
 LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN = range(4)
 
-# A block's tasks (render_block), a row each: DIRECT (a voice straight into the dry bus), ALONE (a
-# voice rendered on its own, then mixed into the dry bus and the sends) with its voice (T_WHICH),
-# start in the block and whether its fade-out ended; or PLAIN (a group of plain oscillators) with
-# its group (BLEP or EXACT), its count and its voices.
+# A voice's block, or a group's, is a task (render_block's _voices), written to a row before it
+# runs: DIRECT (a voice straight into the dry bus) or ALONE (a voice rendered on its own, then
+# mixed into the dry bus and its orbit's sends) with its voice (T_WHICH), its start in the block and
+# whether its fade-out ended; or PLAIN (a group of plain oscillators) with its group (BLEP or EXACT),
+# its count and its voices.
 DIRECT, ALONE, PLAIN = range(3)
 T_KIND, T_WHICH, T_START, T_FADED, T_COUNT, T_VOICES = range(6)
 TASK_FIELDS = T_VOICES + GROUP
-# A render_blocks call renders alone (SOLO), or leads a helper thread (LEADER) that calls it too
-# (HELPER). They share ctl: the ticket (epoch << 32 | count << 16 | next task to take), the tasks
-# done (a cache line away, as both threads write both), the leader's QUIT, the block's frames, the
-# leader's block count (the epoch) and how many more blocks it renders alone (SOLO_BLOCKS).
-SOLO, LEADER, HELPER = range(3)
-TICKET, DONE, QUIT, BLOCK, EPOCH, SOLO_FOR = 0, 8, 16, 17, 18, 19
-CTL = 24
-SHARED_FROM = 16  # voices sounding from which a leader shares a block's tasks with its helper
-# blocks a leader renders alone after its helper kept it waiting (preempted by another process,
-# on a busy machine): the bytes are the same either way, only the time differs
+# A render_blocks call renders the voices as one (SOLO: the audio callback), or offline in two
+# halves from SPLIT_FROM voices on (SPLIT), the second taken by a HELPER thread when it is quick
+# enough. They share ctl, its fields a cache line apart where both threads write: the last block
+# posted for the helper, the last whose second half was claimed, the last the helper finished, the
+# leader's QUIT, the block's frames, the leader's count of split blocks (the epoch), and how many
+# more it renders both halves of without posting (SOLO_BLOCKS, after its helper kept it waiting:
+# preempted by another process on a busy machine). Whoever renders the second half, the bytes are
+# the same.
+SOLO, SPLIT, HELPER = range(3)
+POSTED, CLAIMED, DONE, QUIT, BLOCK, EPOCH, SOLO_FOR, MIDDLE = 0, 8, 16, 24, 25, 26, 27, 28
+CTL = 32
+SPLIT_FROM = 16
 SOLO_BLOCKS = 256
 
 # Each orbit (SuperDirt's: a set of global effects) has a row of bus settings: the effects' own
-# (engine/dsp/effects.py), then whether something was sent to it this block, whether its effects
-# still ring, its `dry` and the reverb return's gain, which follows 1 - dry over DRY_SMOOTH seconds.
-SENT, RINGING, DRY, WET = range(BUS_FIELDS, BUS_FIELDS + 4)
-ORBIT_FIELDS = BUS_FIELDS + 4
+# (engine/dsp/effects.py), then whether its effects still ring, its `dry` and the reverb return's
+# gain, which follows 1 - dry over DRY_SMOOTH seconds. Each half marks the orbits it sent to this
+# block in its row of `sent`.
+RINGING, DRY, WET = range(BUS_FIELDS, BUS_FIELDS + 3)
+ORBIT_FIELDS = BUS_FIELDS + 3
 DRY_SMOOTH = 0.015
 
 
@@ -267,23 +271,21 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
-                 meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks, ctl, lead):
+                 meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent, ctl, side, split):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
     mix holds scratch buses: dry, one voice, then per orbit its reverb, delay and chorus sends
     (mix[2 + 3 * orbit ...]); reverb, delay, chorus_line and bus are each orbit's global effects'
-    lines and settings (_orbits); bank holds the
-    loaded samples (engine/samples.py); tables the wavetables (engine/dsp/synths.py); limiter the
-    master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
-    console is watching), each channel's peak goes into meters. Plain oscillator voices straight to
-    the dry bus wait in their group's row of queue (BLEP or EXACT; its last element the count)
-    until GROUP of them render together through lanes (plain_oscillators).
+    lines and settings (_orbits); bank holds the loaded samples (engine/samples.py); tables the
+    wavetables (engine/dsp/synths.py); limiter the master's state (LIMITER_GAIN, COMP_LEVEL,
+    COMP_ON, COMP_GAIN); while counters[METERING] is set (a console is watching), each channel's
+    peak goes into meters. lanes, queue, tasks, peaks and sent are a half's (_voices; row 0 the
+    first half's, or all voices').
 
-    Each voice's block, or a group's, is a task (_tasks). This thread runs each task as it comes;
-    or, when it leads a helper thread (`lead`) and at least SHARED_FROM voices sound, it lists
-    them in tasks, both threads take them one by one (ctl's ticket) and render each into its own
-    row of scratch (peaks: a group's peaks), and this thread then adds them up in the order
-    listed, which is the order they run in alone: the same sums, so the same bytes, either way."""
+    `split` (offline): with SPLIT_FROM voices or more sounding, the voices render in two halves,
+    the rows before _middle into mix and the rest into side, which is then added in (_merge); a
+    helper thread that takes the second half first (ctl's CLAIMED) renders it meanwhile, or else
+    this thread does. Either way the same sums in the same order: the same bytes."""
     n = out.shape[0]
     buf = mix[0, :n]
     buf[:] = 0.0
@@ -302,99 +304,145 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     _take_events(live, live_counters, voices, lines, block_start, block_end, sr, counters, bus, False)
     _take_events(ring, counters, voices, lines, block_start, block_end, sr, counters, bus, True)
 
-    shared = lead and ctl[SOLO_FOR] == 0 and np.sum(voices[:, ACTIVE]) >= SHARED_FROM
-    ctl[SOLO_FOR] = max(ctl[SOLO_FOR] - 1, 0)
-    count = _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, bus, counters, meters,
-                   metering, shared)
-    if shared:
-        ctl[BLOCK] = n
-        ctl[EPOCH] += 1
-        store_release(ctl, TICKET, ctl[EPOCH] << 32 | count << 16)
-        _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, False)
-        rounds = 0
-        while load_acquire(ctl, DONE) < count:
-            rounds = relax(rounds)
-        if rounds > PATIENCE:  # the helper was preempted in a task: go on alone for a while
-            ctl[SOLO_FOR] = SOLO_BLOCKS
-        ctl[DONE] = 0
-        for t in range(count):
-            _finish(tasks[t], scratch[t, :n], voices, mix, n, peaks[t], bus, counters, meters, metering, False)
+    middle = _middle(voices) if split and not metering else 0
+    if middle == 0:
+        _voices(0, voices.shape[0], voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0], tasks[0], peaks[0], sent[0],
+                counters, meters, metering)
+    else:
+        epoch = ctl[EPOCH] + 1
+        ctl[EPOCH], ctl[BLOCK], ctl[MIDDLE] = epoch, n, middle
+        if ctl[SOLO_FOR] > 0:
+            ctl[SOLO_FOR] -= 1
+        else:
+            store_release(ctl, POSTED, epoch)  # the second half may be taken from here on
+        _voices(0, middle, voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0], tasks[0], peaks[0], sent[0],
+                counters, meters, False)
+        if compare_and_swap(ctl, CLAIMED, epoch - 1, epoch):
+            _second_half(middle, voices, lines, bank, side, n, sr, tables, lanes, queue, tasks, peaks, sent, counters,
+                         meters)
+        else:
+            rounds = 0
+            while load_acquire(ctl, DONE) != epoch:
+                rounds = relax(rounds)
+            if rounds > DROWSY:  # the helper was preempted while it rendered: go on alone for a while
+                ctl[SOLO_FOR] = SOLO_BLOCKS
+        _merge(mix, side, sent, n)
 
-    _orbits(mix, reverb, delay, chorus_line, bus, n, sr)
+    _orbits(mix, reverb, delay, chorus_line, bus, sent[0], n, sr)
     _master(out, buf, limiter, n, sr)
 
 
 @njit(cache=True, nogil=True)
-def _tasks(voices, lines, bank, mix, n, sr, tables, lanes, queue, tasks, peaks, bus, counters, meters, metering,
-           shared):
-    """Make every sounding voice's block a task, in the voices' order; a plain oscillator joins
-    its group, which is a task when GROUP are waiting, or at the end. Not `shared`: each task runs
-    and is finished at once (into the dry bus, or an alone voice into the one-voice bus), and 0 is
-    returned; shared, they are listed in tasks and their count is returned."""
-    count = 0
+def _second_half(middle, voices, lines, bank, side, n, sr, tables, lanes, queue, tasks, peaks, sent, counters,
+                 meters):
+    """The voices from row `middle` on, into side (its dry bus and sends cleared first), with the
+    second half's lanes, queue, task, peaks and sent."""
+    side[0, :n] = 0.0
+    side[2:5, :n] = 0.0
+    sent[1, :] = 0.0
+    _voices(middle, voices.shape[0], voices, lines, bank, side, n, sr, tables, lanes[1], queue[1], tasks[1], peaks[1],
+            sent[1], counters, meters, False)
+
+
+@njit(cache=True, nogil=True)
+def _middle(voices):
+    """Where a split block's second half starts: after a multiple of GROUP sounding voices, about
+    half of them (neighbouring rows, often alike, so that their groups fill), or 0 (no split) with
+    fewer than SPLIT_FROM sounding."""
+    sounding = 0
     for k in range(voices.shape[0]):
+        if voices[k, ACTIVE] != 0.0:
+            sounding += 1
+    if sounding < SPLIT_FROM:
+        return 0
+    first = max(sounding // (2 * GROUP), 1) * GROUP
+    for k in range(voices.shape[0]):
+        if voices[k, ACTIVE] != 0.0:
+            first -= 1
+            if first == 0:
+                return k + 1
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _merge(mix, side, sent, n):
+    """Add the second half's dry bus and sends into the first half's."""
+    for i in range(n):
+        mix[0, i, 0] += side[0, i, 0]
+        mix[0, i, 1] += side[0, i, 1]
+    for orbit in range(sent.shape[1]):
+        if sent[1, orbit] != 0.0:
+            ours, theirs = mix[2 + 3 * orbit:5 + 3 * orbit, :n], side[2 + 3 * orbit:5 + 3 * orbit, :n]
+            if orbit > 0 and sent[0, orbit] == 0.0:  # ours were not cleared this block
+                ours[:] = theirs
+            else:
+                ours += theirs
+            sent[0, orbit] = 1.0
+
+
+@njit(cache=True, nogil=True)
+def _voices(first, stop, voices, lines, bank, mix, n, sr, tables, lanes, queue, row, peaks, sent, counters, meters,
+            metering):
+    """Render the sounding voices of rows first..stop - 1 into mix, in their order, each
+    as a task in `row`: a voice straight into the dry bus (DIRECT) or rendered on its own and then
+    mixed into the dry bus and its orbit's sends (ALONE), or a plain oscillator's block joins its
+    group's queue, whose voices render together (PLAIN) when GROUP are waiting, or at the end."""
+    for k in range(first, stop):
         v = voices[k]
         if v[ACTIVE] == 0.0:
             continue
         start = int(v[START])
-        v[START] = 0.0
+        if start != 0:
+            v[START] = 0.0
         kind = int(v[KIND])
         effects = has_effects(v)
-        sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
+        sends = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
         tremolo = v[TREMOLO] > 0.0
-        alone = effects or sent or metering or fading or tremolo  # rendered on its own, then mixed
-        group = -1 if effects or sent or fading or tremolo else group_of(v, kind, start, n, sr)
+        alone = effects or sends or metering or fading or tremolo  # rendered on its own, then mixed
+        group = -1 if effects or sends or fading or tremolo else group_of(v, kind, start, n, sr)
         if group < 0:
-            row = tasks[count if shared else 0]
             row[T_KIND], row[T_WHICH], row[T_START] = ALONE if alone else DIRECT, k, start
-            count = _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters,
-                          meters, metering, shared)
+            _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering)
             continue
         waiting = queue[group]
         waiting[waiting[GROUP]] = k
         waiting[GROUP] += 1
         if waiting[GROUP] == GROUP:
-            count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
-                                bus, counters, meters, metering, shared)
+            _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters,
+                        meters, metering)
     for group in range(queue.shape[0]):
         if queue[group, GROUP] > 0:
-            count = _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks,
-                                bus, counters, meters, metering, shared)
-    return count
+            _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters,
+                        meters, metering)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _group_task(tasks, count, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters,
-                meters, metering, shared):
+def _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters,
+                metering):
     """The voices waiting in a group's queue as a task; the queue is emptied."""
     waiting = queue[group]
-    row = tasks[count if shared else 0]
     row[T_KIND], row[T_WHICH], row[T_COUNT] = PLAIN, group, waiting[GROUP]
     row[T_VOICES:] = waiting[:GROUP]
     waiting[GROUP] = 0
-    return _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters, meters, metering,
-                 shared)
+    _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering)
 
 
 @njit(cache=True, nogil=True, inline="always")
-def _task(row, count, voices, lines, bank, mix, n, sr, tables, lanes, peaks, bus, counters, meters, metering, shared):
-    """Shared: the task stays listed (count + 1). Else it runs now into the dry bus (an alone
-    voice into the one-voice bus) and is finished (0)."""
-    if shared:
-        return count + 1
-    target = mix[1, :n] if row[T_KIND] == ALONE else mix[0, :n]
-    _run(row, voices, lines, bank, target, sr, tables, lanes, peaks[0], row[T_KIND] == ALONE)
-    _finish(row, target, voices, mix, n, peaks[0], bus, counters, meters, metering, True)
-    return 0
+def _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering):
+    """Run a task into the dry bus (an alone voice into the one-voice bus, cleared first) and finish it."""
+    alone = row[T_KIND] == ALONE
+    target = mix[1, :n] if alone else mix[0, :n]
+    if alone:
+        target[:] = 0.0
+    _run(row, voices, lines, bank, target, sr, tables, lanes, peaks)
+    _finish(row, target, voices, mix, n, peaks, sent, counters, meters, metering)
 
 
 @njit(cache=True, nogil=True)
-def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks, fresh):
-    """Render a task's block into target (`fresh`: cleared first); a group leaves its voices' peaks
-    in peaks, a voice whether its fade-out ended in row[T_FADED]. Touches only the task's voices."""
-    if fresh:
-        target[:] = 0.0
+def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks):
+    """Render a task's block into target; a group leaves its voices' peaks in peaks, a voice
+    whether its fade-out ended in row[T_FADED]."""
     kind = row[T_KIND]
     if kind == PLAIN:
         count = row[T_COUNT]
@@ -433,16 +481,11 @@ def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks, fresh):
 
 
 @njit(cache=True, nogil=True)
-def _finish(row, source, voices, mix, n, peaks, bus, counters, meters, metering, added):
-    """Mix a rendered task into the dry bus (unless it was rendered there: `added`), an alone
-    voice into its orbit's sends too, meter it, and retire the voices that ended or went bad
-    (hearing safety: a voice whose state is not finite is dropped, not heard)."""
+def _finish(row, source, voices, mix, n, peaks, sent, counters, meters, metering):
+    """An alone voice into the dry bus and its orbit's sends (the others rendered into the dry bus
+    itself); meter it, and retire the voices that ended or went bad (hearing safety: a voice whose
+    state is not finite is dropped, not heard; counted atomically, as both halves may count)."""
     kind = row[T_KIND]
-    buf = mix[0, :n]
-    if kind != ALONE and not added:
-        for i in range(n):
-            buf[i, 0] += source[i, 0]
-            buf[i, 1] += source[i, 1]
     if kind == PLAIN:  # none of them ends this block (group_of)
         for j in range(row[T_COUNT]):
             v = voices[row[T_VOICES + j]]
@@ -451,10 +494,11 @@ def _finish(row, source, voices, mix, n, peaks, bus, counters, meters, metering,
                 meters[m] = max(meters[m], peaks[j] * MASTER_GAIN)
             if not _finite(v):
                 v[ACTIVE] = 0.0
-                counters[DROPPED_NAN] += 1
+                fetch_add(counters, DROPPED_NAN, 1)
         return
     v = voices[row[T_WHICH]]
     if kind == ALONE:
+        buf = mix[0, :n]
         peak = 0.0
         for i in range(n):
             for c in range(2):
@@ -464,8 +508,8 @@ def _finish(row, source, voices, mix, n, peaks, bus, counters, meters, metering,
         room, delayed, chorused = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
         if room != 0.0 or delayed != 0.0 or chorused != 0.0:
             orbit = int(v[ORBIT])
-            if bus[orbit, SENT] == 0.0:
-                bus[orbit, SENT] = 1.0
+            if sent[orbit] == 0.0:
+                sent[orbit] = 1.0
                 if orbit > 0:
                     mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
             reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
@@ -480,7 +524,7 @@ def _finish(row, source, voices, mix, n, peaks, bus, counters, meters, metering,
             meters[m] = max(meters[m], peak * MASTER_GAIN)
     if not _finite(v):
         v[ACTIVE] = 0.0
-        counters[DROPPED_NAN] += 1
+        fetch_add(counters, DROPPED_NAN, 1)
     elif v[AGE] >= v[LENGTH] or row[T_FADED] != 0:
         v[ACTIVE] = 0.0
 
@@ -491,28 +535,28 @@ def _finite(v):
 
 
 @njit(cache=True, nogil=True)
-def _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, helper):
-    """Take the listed tasks one at a time (a compare-and-swap on ctl's ticket: epoch, count and
-    the next task, so a ticket of an earlier block never matches) and run each into its row of
-    scratch. The leading thread returns when none is left to take; the helper waits for the next
-    block's, until QUIT."""
-    rounds = 0
+def _help(ctl, voices, lines, bank, sr, tables, lanes, queue, tasks, peaks, sent, counters, meters, side):
+    """The helper thread: whenever the leader posts a block whose second half nobody has taken, take
+    it (compare-and-swap on CLAIMED, from the block before to this one: once per block), render
+    it and say so (DONE); until QUIT."""
+    rounds, seen = 0, 0
     while True:
-        ticket = load_acquire(ctl, TICKET)
-        t = ticket & 0xFFFF
-        if t < (ticket >> 16) & 0xFFFF:
-            if compare_and_swap(ctl, TICKET, ticket, ticket + 1):
-                _run(tasks[t], voices, lines, bank, scratch[t, :ctl[BLOCK]], sr, tables, lanes, peaks[t], True)
-                fetch_add(ctl, DONE, 1)
-                rounds = 0
-            continue
-        if not helper or load_acquire(ctl, QUIT) != 0:
+        posted = load_acquire(ctl, POSTED)
+        if posted != seen:  # a new block: wait for the next one awake again
+            seen, rounds = posted, 0
+        if load_acquire(ctl, CLAIMED) < posted and compare_and_swap(ctl, CLAIMED, posted - 1, posted):
+            _second_half(ctl[MIDDLE], voices, lines, bank, side, ctl[BLOCK], sr, tables, lanes, queue, tasks, peaks,
+                         sent, counters, meters)
+            store_release(ctl, DONE, posted)
+            rounds = 0
+        elif load_acquire(ctl, QUIT) != 0:
             return
-        rounds = relax(rounds)
+        else:
+            rounds = relax(rounds)
 
 
 @njit(cache=True, nogil=True)
-def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, n, sr):
+def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, sent, n, sr):
     """Each orbit's global effects (chorus, reverb, delay, in that order) over its sends, into the
     dry bus: orbit 0's every block, another's only while something is sent to it or its effects
     ring, so an orbit nothing is sent to costs nothing. The reverb's return is scaled by its gain,
@@ -520,7 +564,7 @@ def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, n, sr):
     buf = mix[0, :n]
     for orbit in range(bus.shape[0]):
         settings = bus[orbit]
-        if orbit > 0 and settings[SENT] == 0.0:
+        if orbit > 0 and sent[orbit] == 0.0:
             if settings[RINGING] == 0.0:
                 continue
             mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
@@ -540,7 +584,7 @@ def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, n, sr):
                 buf[i, 1] += wet[i, 1] * gain
             settings[WET] = target if abs(target - gain) < 1e-9 else gain
         echo(buf, delay_in, delay_lines[orbit], settings, n)
-        settings[SENT] = 0.0
+        sent[orbit] = 0.0
         settings[RINGING] = 0.0 if (settings[REVERB_QUIET] >= REVERB_LINE and settings[CHORUS_QUIET] >= CHORUS_LINE
                                     and settings[DELAY_QUIET] >= delay_lines.shape[2]) else 1.0
 
@@ -590,20 +634,19 @@ def _master(out, buf, limiter, n, sr):
 
 @njit(cache=True, nogil=True)
 def render_blocks(out, block, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line,
-                  bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks, ctl, role):
+                  bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent, ctl, side, role):
     """render_block over len(out) frames in blocks of `block` frames, in one call: the callback's
     one block (SOLO), or offline a span whose events are all in the ring, where it saves a call
-    (unboxing twenty arrays) per block, SOLO or as the LEADER of a helper thread, which calls it as
-    the HELPER (with lanes of its own) and takes tasks until the leader is done (QUIT)."""
+    (unboxing twenty arrays) per block (SPLIT); or, as the HELPER of such a call, take second halves
+    until it is done (QUIT)."""
     if role == HELPER:
-        _help(ctl, voices, lines, bank, sr, tables, lanes, tasks, scratch, peaks, True)
+        _help(ctl, voices, lines, bank, sr, tables, lanes, queue, tasks, peaks, sent, counters, meters, side)
         return
     for s in range(0, out.shape[0], block):
         render_block(out[s:s + block], mix, voices, lines, ring, counters, block_start + s, sr, limiter, reverb, delay,
-                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, scratch, peaks,
-                     ctl, role == LEADER)
-    if role == LEADER:
-        store_release(ctl, QUIT, 1)
+                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent,
+                     ctl, side, role == SPLIT)
+    store_release(ctl, QUIT, 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -692,12 +735,15 @@ class EventRing:
         self.limiter = np.array([1.0, 0.0, 1.0 if compressor else 0.0, 1.0])
         self.samples = samples
         self._no_samples = np.zeros(16, dtype=np.float32)
-        self.lanes = new_lanes()
-        self.queue = np.zeros((2, GROUP + 1), dtype=np.int64)  # per group (BLEP, EXACT): voices, count
-        self.tasks = np.zeros((self.voices.shape[0], TASK_FIELDS), dtype=np.int64)
-        self.peaks = np.zeros((self.voices.shape[0], GROUP))
-        self.scratch = np.zeros((1, 1, 2))  # the shared tasks' blocks: a Helper's
+        # per half of the voices (render_block): plain_oscillators' lanes, each group's queue (BLEP,
+        # EXACT: voices, count), a task's row and its peaks, the orbits sent to
+        self.lanes = np.stack([new_lanes(), new_lanes()])
+        self.queue = np.zeros((2, 2, GROUP + 1), dtype=np.int64)
+        self.tasks = np.zeros((2, TASK_FIELDS), dtype=np.int64)
+        self.peaks = np.zeros((2, GROUP))
+        self.sent = np.zeros((2, ORBITS))
         self.ctl = np.zeros(CTL, dtype=np.int64)
+        self.side = np.zeros((0, 0, 2))  # the second half's buses, offline (split)
 
     def push(self, rows: np.ndarray, live: bool = False) -> int:
         """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
@@ -718,15 +764,21 @@ class EventRing:
         """Render one block (the audio callback's call)."""
         self.render_blocks(out, out.shape[0], block_start, sr)
 
+    def split(self, block: int) -> None:
+        """Render many voices in two halves from now on (offline; the blocks at most `block` frames):
+        the same bytes whether a Helper renders the second half or not."""
+        self.side = np.zeros((2 + 3 * ORBITS, block, 2), dtype=np.float64)
+
     def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float,
                       helper: Helper | None = None) -> None:
         """Render out in blocks of `block` frames, as that many render calls would (offline), with
-        a Helper's thread when one is given (the same bytes). One kernel entry for all, so that a
-        start loads one compiled kernel from numba's cache."""
+        a Helper's thread when one is given. One kernel entry for all, so that a start loads one
+        compiled kernel from numba's cache."""
+        bank = self._bank()
         if helper is not None:
             self.ctl[QUIT] = 0
-            helper.start(sr, self._bank())
-        self._call(out, block, block_start, sr, self._bank(), self.lanes, SOLO if helper is None else LEADER)
+            helper.start(sr, bank)
+        self._call(out, block, block_start, sr, bank, SOLO if self.side.shape[1] == 0 else SPLIT)
         if helper is not None:
             helper.wait()
 
@@ -734,12 +786,11 @@ class EventRing:
         # the bank is read once per call: a grown bank swapped in by a loading thread lands between blocks
         return self._no_samples if self.samples is None else self.samples.array
 
-    def _call(self, out: np.ndarray, block: int, block_start: int, sr: float, bank: np.ndarray, lanes: np.ndarray,
-              role: int) -> None:
+    def _call(self, out: np.ndarray, block: int, block_start: int, sr: float, bank: np.ndarray, role: int) -> None:
         render_blocks(out, block, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                       self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                      self.live_counters, bank, WAVETABLES, lanes, self.queue, self.tasks, self.scratch, self.peaks,
-                      self.ctl, role)
+                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue, self.tasks, self.peaks, self.sent,
+                      self.ctl, self.side, role)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
@@ -758,15 +809,12 @@ def new_orbits(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarra
 
 
 class Helper:
-    """A second thread that renders a share of the voices of each block that a ring renders in
-    EventRing.render_blocks(..., helper): offline, where a render may take two cores. It waits on
-    a semaphore between calls; close() ends it."""
+    """A second thread that renders the second half of the voices of blocks that a split ring renders
+    in EventRing.render_blocks(..., helper): offline, where a render may take two cores. It waits
+    on a semaphore between calls; close() ends it."""
 
-    def __init__(self, ring: EventRing, block: int):
-        """`block`: the frames of the blocks the ring will render (their tasks' rows)."""
-        ring.scratch = np.zeros((ring.voices.shape[0], block, 2))
+    def __init__(self, ring: EventRing):
         self.ring = ring
-        self.lanes = new_lanes()  # its own: plain_oscillators works in them
         self._job: tuple[float, np.ndarray] | None = None
         self._go, self._done = threading.Semaphore(0), threading.Semaphore(0)
         self._thread = threading.Thread(target=self._serve, name="render-helper", daemon=True)
@@ -791,7 +839,7 @@ class Helper:
             if self._job is None:
                 return
             sr, bank = self._job
-            self.ring._call(idle, 1, 0, sr, bank, self.lanes, HELPER)
+            self.ring._call(idle, 1, 0, sr, bank, HELPER)
             self._done.release()
 
 

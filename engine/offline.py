@@ -27,11 +27,13 @@ HELPED_FROM = 8  # blocks in one call from which the Helper's thread is woken fo
 
 def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int, bank: SampleBank | None = None,
             voices: int = 128, compressor: bool = True, threads: int | None = None) -> np.ndarray:
-    """Render frames, asking next_rows(start, end) for the events of each window before they are due;
-    on two threads (a Helper) unless `threads` is 1 or only one core is ours (the same bytes)."""
+    """Render frames, asking next_rows(start, end) for the events of each window before they are due,
+    many voices in two halves (EventRing.split), the second on a Helper's thread unless `threads`
+    is 1 or only one core is ours (the same bytes)."""
     warm_up(rate)
     ring = EventRing(voices=voices, rate=rate, samples=bank, compressor=compressor)
-    helper = Helper(ring, BLOCK) if (threads or _cores()) > 1 else None
+    ring.split(BLOCK)
+    helper = Helper(ring) if (threads or _cores()) > 1 else None
     out = np.zeros((frames, 2), dtype=np.float32)
     scheduled = 0  # events before this sample have been asked for
     pending = np.zeros((0, ring.events.shape[1]))  # asked for, not yet in the ring (it was full)

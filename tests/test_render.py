@@ -160,7 +160,8 @@ d6 $ s "wavetable*4" # n "-12" # wave 0.6 # lfo 1 # fenv 1 # pan sine'''
 
 def test_a_render_on_two_threads_gives_the_same_bytes_as_on_one():
     """Over 16 voices at once, with a pool small enough to steal from: groups of plain saws, drums
-    and instruments straight to the dry bus, voices with effects, sends, tremolo and cut fades."""
+    and instruments straight to the dry bus, voices with effects, sends (two orbits), tremolo and
+    cut fades; whoever renders the second half of a block, the same bytes."""
     from engine.offline import render_patch
 
     patch = parse_patch(DENSE)
@@ -170,25 +171,34 @@ def test_a_render_on_two_threads_gives_the_same_bytes_as_on_one():
     assert np.array_equal(one, two)
 
 
-def test_a_helper_shares_the_blocks_of_many_voices_and_they_sum_as_alone():
-    """W1's 64 voices through a Helper: every block's tasks are listed and shared, and the output
-    is the one thread's to the byte."""
-    from engine.bench import w1_voices
+def test_voices_rendered_in_halves_sum_as_rendered_together():
+    """A split ring (offline: two halves of the voices apart, then added) against the audio
+    callback's ring (all voices in one pass), on the dense patch: the same sound, to rounding; and
+    with a Helper taking second halves, the same bytes as without."""
     from engine.kernel import EPOCH, EventRing, Helper
+    from engine.scheduler import Scheduler
 
-    rows = w1_voices(64, RATE, 1.0)
-    alone, shared = np.zeros((RATE, 2), np.float32), np.zeros((RATE, 2), np.float32)
-    ring = EventRing(voices=64)
-    ring.push(rows)
-    ring.render_blocks(alone, 128, 0, float(RATE))
-    ring = EventRing(voices=64)
-    ring.push(rows)
-    helper = Helper(ring, 128)
-    try:
-        for start in range(0, RATE, 12800):
-            ring.render_blocks(shared[start:start + 12800], 128, start, float(RATE), helper)
-    finally:
-        helper.close()
-    assert ring.ctl[EPOCH] > 0  # blocks were shared
-    assert np.abs(alone).max() > 0.1
-    assert np.array_equal(alone, shared)
+    scheduler = Scheduler(RATE)
+    scheduler.apply(parse_patch(DENSE), 0)
+    rows = scheduler.rows_between(0, 3 * RATE)
+
+    def render(split: bool, helped: bool) -> tuple[np.ndarray, EventRing]:
+        ring, out = EventRing(capacity=len(rows) + 1, voices=24), np.zeros((3 * RATE, 2), np.float32)
+        ring.push(rows)
+        if split:
+            ring.split(128)
+        helper = Helper(ring) if helped else None
+        try:
+            for start in range(0, 3 * RATE, 12800):
+                ring.render_blocks(out[start:start + 12800], 128, start, float(RATE), helper)
+        finally:
+            if helper is not None:
+                helper.close()
+        return out, ring
+
+    together, _ = render(False, False)
+    (halves, ring), (helped, _) = render(True, False), render(True, True)
+    assert ring.ctl[EPOCH] > 0  # blocks were split
+    assert np.abs(together).max() > 0.1
+    assert np.allclose(halves, together, atol=1e-6)
+    assert np.array_equal(halves, helped)
