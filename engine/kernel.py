@@ -305,18 +305,16 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     _take_events(ring, counters, voices, lines, block_start, block_end, sr, counters, bus, True)
 
     middle = _middle(voices) if split and not metering else 0
-    if middle == 0:
-        _voices(0, voices.shape[0], voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0], tasks[0], peaks[0], sent[0],
-                counters, meters, metering)
-    else:
+    if middle > 0:
         epoch = ctl[EPOCH] + 1
         ctl[EPOCH], ctl[BLOCK], ctl[MIDDLE] = epoch, n, middle
         if ctl[SOLO_FOR] > 0:
             ctl[SOLO_FOR] -= 1
         else:
             store_release(ctl, POSTED, epoch)  # the second half may be taken from here on
-        _voices(0, middle, voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0], tasks[0], peaks[0], sent[0],
-                counters, meters, False)
+    _voices(0, middle if middle > 0 else voices.shape[0], voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0],
+            tasks[0], peaks[0], sent[0], counters, meters, metering)
+    if middle > 0:
         if compare_and_swap(ctl, CLAIMED, epoch - 1, epoch):
             _second_half(middle, voices, lines, bank, side, n, sr, tables, lanes, queue, tasks, peaks, sent, counters,
                          meters)
