@@ -202,3 +202,18 @@ def test_voices_rendered_in_halves_sum_as_rendered_together():
     assert np.abs(together).max() > 0.1
     assert np.allclose(halves, together, atol=1e-6)
     assert np.array_equal(halves, helped)
+
+
+def test_events_of_the_same_value_keep_their_own_lengths_and_onsets():
+    """The scheduler keeps each value's row shape for the next event of that value: the gates
+    still follow each event's length (legato), the onsets and seeds each event's own."""
+    from engine.scheduler import Scheduler
+    from engine.voices import EV_GATE, EV_SAMPLE, EV_SEED
+
+    scheduler = Scheduler(RATE)
+    scheduler.apply(parse_patch('setcps 0.5\nd1 $ s "saw [saw saw] saw*4" # legato 0.5'), 0)
+    rows = scheduler.rows_between(0, 4 * RATE)
+    cycle = 2 * RATE  # samples
+    assert list(rows[:7, EV_SAMPLE]) == [0, cycle / 3, cycle / 2] + [2 * cycle / 3 + k * cycle / 12 for k in range(4)]
+    assert list(rows[:7, EV_GATE]) == [cycle / 6, cycle / 12, cycle / 12] + [cycle / 24] * 4
+    assert len(set(rows[:, EV_SEED])) == len(rows)
