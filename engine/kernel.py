@@ -12,14 +12,19 @@ stopped by its cut group fades the same way (CUT_FADE). The master bus runs thro
 compressor (fixed settings, below) and then the brickwall limiter.
 """
 
+from __future__ import annotations
+
 import math
+import threading
 
 import numpy as np
 from numba import njit
 
+from .atomics import DROWSY, compare_and_swap, fetch_add, load_acquire, relax, store_release
 from .dsp.drums import clap, hat, kick, snare
-from .dsp.effects import DELAY_TIME, FEEDBACK, SIZE, buses, new_buses, voice_effects
-from .dsp.effects import has_effects, start_effects
+from .dsp.effects import (BUS_FIELDS, CHORUS_LINE, CHORUS_QUIET, DELAY_QUIET, DELAY_TIME, FEEDBACK, REVERB_LINE,
+                          REVERB_QUIET, SIZE, chorus, echo, has_effects, new_buses, reverb, start_effects,
+                          voice_effects)
 from .dsp.instruments import instrument
 from .dsp.percussion import cowbell, membrane, metal, shaker
 from .dsp.sampler import resample, sampler
@@ -39,7 +44,7 @@ from .voices import (ACTIVE, AGE, ATTACK, BONGO, CLAP, CLAVES, CONGA, COWBELL, C
                      STEAL_FADE, CUT_FADE, S0, SAMPLE_FADE_IN, ACOUSTIC_GUITAR, ELECTRIC_GUITAR, BASS_GUITAR,
                      BASE_FREQ, VIBRATO, VIBRATO_RATE, TREMOLO, TREMOLO_RATE, LFO, LFO_RATE, PENV, PDECAY, FENV,
                      FDECAY, WAVE, EV_VIBRATO, EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE,
-                     EV_PENV, EV_PDECAY, EV_FENV, EV_FDECAY, EV_WAVE, WAVETABLE)
+                     EV_PENV, EV_PDECAY, EV_FENV, EV_FDECAY, EV_WAVE, WAVETABLE, ORBIT, EV_ORBIT, EV_DRY, ORBITS)
 
 # counters (int64 array shared by the scheduler and the kernel)
 WRITTEN, READ, LATE, STOLEN, DROPPED_NAN, PANIC, PANIC_SEEN, SERIALS, METERING = range(9)
@@ -57,6 +62,36 @@ COMP_KNEE_LOW = 10.0 ** ((COMP_THRESHOLD_DB - COMP_KNEE_DB / 2.0) / 20.0)
 COMP_KNEE_HIGH = 10.0 ** ((COMP_THRESHOLD_DB + COMP_KNEE_DB / 2.0) / 20.0)
 # the master's state: the limiter's gain, the compressor's detector, on (1) or off (0), and gain
 LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN = range(4)
+
+# A voice's block, or a group's, is a task (render_block's _voices), written to a row before it
+# runs: DIRECT (a voice straight into the dry bus) or ALONE (a voice rendered on its own, then
+# mixed into the dry bus and its orbit's sends) with its voice (T_WHICH), its start in the block and
+# whether its fade-out ended; or PLAIN (a group of plain oscillators) with its group (BLEP or EXACT),
+# its count and its voices.
+DIRECT, ALONE, PLAIN = range(3)
+T_KIND, T_WHICH, T_START, T_FADED, T_COUNT, T_VOICES = range(6)
+TASK_FIELDS = T_VOICES + GROUP
+# A render_blocks call renders the voices as one (SOLO: the audio callback), or offline in two
+# halves from SPLIT_FROM voices on (SPLIT), the second taken by a HELPER thread when it is quick
+# enough. They share ctl, its fields a cache line apart where both threads write: the last block
+# posted for the helper, the last whose second half was claimed, the last the helper finished, the
+# leader's QUIT, the block's frames, the leader's count of split blocks (the epoch), and how many
+# more it renders both halves of without posting (SOLO_BLOCKS, after its helper kept it waiting:
+# preempted by another process on a busy machine). Whoever renders the second half, the bytes are
+# the same.
+SOLO, SPLIT, HELPER = range(3)
+POSTED, CLAIMED, DONE, QUIT, BLOCK, EPOCH, SOLO_FOR, MIDDLE = 0, 8, 16, 24, 25, 26, 27, 28
+CTL = 32
+SPLIT_FROM = 16
+SOLO_BLOCKS = 256
+
+# Each orbit (SuperDirt's: a set of global effects) has a row of bus settings: the effects' own
+# (engine/dsp/effects.py), then whether its effects still ring, its `dry` and the reverb return's
+# gain, which follows 1 - dry over DRY_SMOOTH seconds. Each half marks the orbits it sent to this
+# block in its row of `sent`.
+RINGING, DRY, WET = range(BUS_FIELDS, BUS_FIELDS + 3)
+ORBIT_FIELDS = BUS_FIELDS + 3
+DRY_SMOOTH = 0.015
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -153,12 +188,17 @@ def _start_voice(voices, lines, ev, offset, sr, counters, bus):
     if ev[EV_LFO] != 0.0 or ev[EV_FENV] != 0.0:
         v[LFO], v[LFO_RATE] = ev[EV_LFO], ev[EV_LFO_RATE] / sr
         v[FENV], v[FDECAY] = ev[EV_FENV], max(ev[EV_FDECAY], 1.0)
-    if ev[EV_SIZE] >= 0.0:  # the send buses follow the latest event that sets them (SuperDirt's orbits)
-        bus[SIZE] = ev[EV_SIZE]
+    # the orbit's global effects follow the latest event that sets them; every event sets its dry
+    orbit = min(max(int(ev[EV_ORBIT]), 0), bus.shape[0] - 1)
+    v[ORBIT] = orbit
+    settings = bus[orbit]
+    if ev[EV_SIZE] >= 0.0:
+        settings[SIZE] = ev[EV_SIZE]
     if ev[EV_DELAYTIME] > 0.0:
-        bus[DELAY_TIME] = ev[EV_DELAYTIME]
+        settings[DELAY_TIME] = ev[EV_DELAYTIME]
     if ev[EV_DELAYFEEDBACK] >= 0.0:
-        bus[FEEDBACK] = ev[EV_DELAYFEEDBACK]
+        settings[FEEDBACK] = ev[EV_DELAYFEEDBACK]
+    settings[DRY] = min(max(ev[EV_DRY], 0.0), 1.0)
     if kind == SAMPLE:
         frames = ev[EV_BANK_FRAMES]
         v[BANK_START], v[BANK_FRAMES], v[BANK_CHANNELS] = ev[EV_BANK_START], frames, ev[EV_BANK_CHANNELS]
@@ -232,26 +272,25 @@ def _take_events(events, ring_counters, voices, lines, block_start, block_end, s
 
 @njit(cache=True, nogil=True)
 def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line, bus,
-                 meters, live, live_counters, bank, tables, lanes, queue):
+                 meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent, ctl, side, split):
     """Render len(out) frames that start at absolute sample block_start into out (float32, stereo).
 
-    mix holds five scratch buses (dry, one voice, reverb, delay and chorus sends: mix[0..4]);
-    reverb, delay, chorus_line and bus are the send effects' lines and settings; bank holds the
-    loaded samples (engine/samples.py); tables the wavetables (engine/dsp/synths.py); limiter the
-    master's state (LIMITER_GAIN, COMP_LEVEL, COMP_ON, COMP_GAIN); while counters[METERING] is set (a
-    console is watching), each channel's peak goes into meters. Plain oscillator voices straight to
-    the dry bus wait in their group's row of queue (BLEP or EXACT; its last element the count)
-    until GROUP of them render together through lanes (plain_oscillators)."""
+    mix holds scratch buses: dry, one voice, then per orbit its reverb, delay and chorus sends
+    (mix[2 + 3 * orbit ...]); reverb, delay, chorus_line and bus are each orbit's global effects'
+    lines and settings (_orbits); bank holds the loaded samples (engine/samples.py); tables the
+    wavetables (engine/dsp/synths.py); limiter the master's state (LIMITER_GAIN, COMP_LEVEL,
+    COMP_ON, COMP_GAIN); while counters[METERING] is set (a console is watching), each channel's
+    peak goes into meters. lanes, queue, tasks, peaks and sent are a half's (_voices; row 0 the
+    first half's, or all voices').
+
+    `split` (offline): with SPLIT_FROM voices or more sounding, the voices render in two halves,
+    the rows before _middle into mix and the rest into side, which is then added in (_merge); a
+    helper thread that takes the second half first (ctl's CLAIMED) renders it meanwhile, or else
+    this thread does. Either way the same sums in the same order: the same bytes."""
     n = out.shape[0]
     buf = mix[0, :n]
-    scratch = mix[1, :n]
-    reverb_in = mix[2, :n]
-    delay_in = mix[3, :n]
-    chorus_in = mix[4, :n]
     buf[:] = 0.0
-    reverb_in[:] = 0.0
-    delay_in[:] = 0.0
-    chorus_in[:] = 0.0
+    mix[2:5, :n] = 0.0  # orbit 0's sends; another orbit's are cleared when something is sent to it
     metering = counters[METERING] != 0
     block_end = block_start + n
 
@@ -266,83 +305,293 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
     _take_events(live, live_counters, voices, lines, block_start, block_end, sr, counters, bus, False)
     _take_events(ring, counters, voices, lines, block_start, block_end, sr, counters, bus, True)
 
+    middle = _middle(voices) if split and not metering else 0
+    if middle > 0:
+        epoch = ctl[EPOCH] + 1
+        ctl[EPOCH], ctl[BLOCK], ctl[MIDDLE] = epoch, n, middle
+        if ctl[SOLO_FOR] > 0:
+            ctl[SOLO_FOR] -= 1
+        else:
+            store_release(ctl, POSTED, epoch)  # the second half may be taken from here on
+    _voices(0, middle if middle > 0 else voices.shape[0], voices, lines, bank, mix, n, sr, tables, lanes[0], queue[0],
+            tasks[0], peaks[0], sent[0], counters, meters, metering)
+    if middle > 0:
+        if compare_and_swap(ctl, CLAIMED, epoch - 1, epoch):
+            _second_half(middle, voices, lines, bank, side, n, sr, tables, lanes, queue, tasks, peaks, sent, counters,
+                         meters)
+        else:
+            rounds = 0
+            while load_acquire(ctl, DONE) != epoch:
+                rounds = relax(rounds)
+            if rounds > DROWSY:  # the helper was preempted while it rendered: go on alone for a while
+                ctl[SOLO_FOR] = SOLO_BLOCKS
+        _merge(mix, side, sent, n)
+
+    _orbits(mix, reverb, delay, chorus_line, bus, sent[0], n, sr)
+    _master(out, buf, limiter, n, sr)
+
+
+@njit(cache=True, nogil=True)
+def _second_half(middle, voices, lines, bank, side, n, sr, tables, lanes, queue, tasks, peaks, sent, counters,
+                 meters):
+    """The voices from row `middle` on, into side (its dry bus and sends cleared first), with the
+    second half's lanes, queue, task, peaks and sent."""
+    side[0, :n] = 0.0
+    side[2:5, :n] = 0.0
+    sent[1, :] = 0.0
+    _voices(middle, voices.shape[0], voices, lines, bank, side, n, sr, tables, lanes[1], queue[1], tasks[1], peaks[1],
+            sent[1], counters, meters, False)
+
+
+@njit(cache=True, nogil=True)
+def _middle(voices):
+    """Where a split block's second half starts: after a multiple of GROUP sounding voices, about
+    half of them (neighbouring rows, often alike, so that their groups fill), or 0 (no split) with
+    fewer than SPLIT_FROM sounding."""
+    sounding = 0
     for k in range(voices.shape[0]):
+        if voices[k, ACTIVE] != 0.0:
+            sounding += 1
+    if sounding < SPLIT_FROM:
+        return 0
+    first = max(sounding // (2 * GROUP), 1) * GROUP
+    for k in range(voices.shape[0]):
+        if voices[k, ACTIVE] != 0.0:
+            first -= 1
+            if first == 0:
+                return k + 1
+    return 0
+
+
+@njit(cache=True, nogil=True)
+def _merge(mix, side, sent, n):
+    """Add the second half's dry bus and sends into the first half's."""
+    for i in range(n):
+        mix[0, i, 0] += side[0, i, 0]
+        mix[0, i, 1] += side[0, i, 1]
+    for orbit in range(sent.shape[1]):
+        if sent[1, orbit] != 0.0:
+            ours, theirs = mix[2 + 3 * orbit:5 + 3 * orbit, :n], side[2 + 3 * orbit:5 + 3 * orbit, :n]
+            if orbit > 0 and sent[0, orbit] == 0.0:  # ours were not cleared this block
+                ours[:] = theirs
+            else:
+                ours += theirs
+            sent[0, orbit] = 1.0
+
+
+@njit(cache=True, nogil=True)
+def _voices(first, stop, voices, lines, bank, mix, n, sr, tables, lanes, queue, row, peaks, sent, counters, meters,
+            metering):
+    """Render the sounding voices of rows first..stop - 1 into mix, in their order, each
+    as a task in `row`: a voice straight into the dry bus (DIRECT) or rendered on its own and then
+    mixed into the dry bus and its orbit's sends (ALONE), or a plain oscillator's block joins its
+    group's queue, whose voices render together (PLAIN) when GROUP are waiting, or at the end."""
+    for k in range(first, stop):
         v = voices[k]
         if v[ACTIVE] == 0.0:
             continue
         start = int(v[START])
-        v[START] = 0.0
+        if start != 0:
+            v[START] = 0.0
         kind = int(v[KIND])
         effects = has_effects(v)
-        sent = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
+        sends = v[ROOM] > 0.0 or v[DELAY_SEND] > 0.0 or v[CHORUS_SEND] > 0.0
         fading = v[FADE_LEN] > 0.0
         tremolo = v[TREMOLO] > 0.0
-        alone = effects or sent or metering or fading or tremolo  # render into the scratch bus, then mix
-        group = -1 if effects or sent or fading or tremolo else group_of(v, kind, start, n, sr)
-        if group >= 0:
-            waiting = queue[group]
-            waiting[waiting[GROUP]] = k
-            waiting[GROUP] += 1
-            if waiting[GROUP] == GROUP:
-                _render_group(voices, waiting, group, buf, sr, lanes, counters, meters, metering)
+        alone = effects or sends or metering or fading or tremolo  # rendered on its own, then mixed
+        group = -1 if effects or sends or fading or tremolo else group_of(v, kind, start, n, sr)
+        if group < 0:
+            row[T_KIND], row[T_WHICH], row[T_START] = ALONE if alone else DIRECT, k, start
+            _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering)
             continue
-        target = buf
-        if alone:
-            scratch[:] = 0.0
-            target = scratch
-        age0 = v[AGE]
-        if kind >= PIANO and kind < SAMPLE and (v[VIBRATO] != 0.0 or v[PENV] != 0.0):
-            # an instrument's pitch follows vibrato and the pitch envelope once per block (mid-block)
-            mid = age0 + 0.5 * (n - start)
-            v[FREQ] = v[BASE_FREQ] * math.exp(SEMITONE * semitones_at(mid, v[VIBRATO], v[VIBRATO_RATE], v[PENV],
-                                                                      v[PDECAY]))
-        render_voice(v, lines[k], bank, target, start, sr, kind, tables)
-        faded = False
-        if alone:
-            if effects:
-                voice_effects(v, scratch, n, sr)
-            if tremolo:  # the gain dips by up to `tremolo` (0..1) and comes back, at its rate
-                depth, w = v[TREMOLO], 2.0 * math.pi * v[TREMOLO_RATE]
-                for i in range(start, n):
-                    g = 1.0 - depth * (0.5 - 0.5 * math.cos(w * (age0 + (i - start))))
-                    scratch[i, 0] *= g
-                    scratch[i, 1] *= g
-            if fading:  # cut or stolen: a linear fade to silence from FADE_FROM
-                fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
-                for i in range(start, n):
-                    g = min(1.0, max(0.0, 1.0 - (age0 + (i - start) - fade_from) * inv))
-                    scratch[i, 0] *= g
-                    scratch[i, 1] *= g
-                faded = age0 + (n - start) >= fade_from + v[FADE_LEN]
-            room, echo, chorus = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
-            peak = 0.0
-            for i in range(n):
-                for c in range(2):
-                    x = scratch[i, c]
-                    buf[i, c] += x
-                    reverb_in[i, c] += x * room
-                    delay_in[i, c] += x * echo
-                    chorus_in[i, c] += x * chorus
-                    peak = max(peak, abs(x))
-            if metering:
-                m = min(int(v[CHANNEL]), meters.shape[0] - 1)
-                meters[m] = max(meters[m], peak * MASTER_GAIN)
-        # hearing safety: a voice whose state went bad is dropped, not heard
-        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
-                and math.isfinite(v[Z2])):
-            v[ACTIVE] = 0.0
-            counters[DROPPED_NAN] += 1
-        elif v[AGE] >= v[LENGTH] or faded:
-            v[ACTIVE] = 0.0
-
+        waiting = queue[group]
+        waiting[waiting[GROUP]] = k
+        waiting[GROUP] += 1
+        if waiting[GROUP] == GROUP:
+            _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters,
+                        meters, metering)
     for group in range(queue.shape[0]):
         if queue[group, GROUP] > 0:
-            _render_group(voices, queue[group], group, buf, sr, lanes, counters, meters, metering)
+            _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters,
+                        meters, metering)
 
-    buses(buf, reverb_in, delay_in, chorus_in, reverb, delay, chorus_line, bus, n, sr)
 
-    # the compressor (when on), then the brickwall limiter: instant attack, smooth release,
-    # output never above CEILING
+@njit(cache=True, nogil=True, inline="always")
+def _group_task(row, group, queue, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters,
+                metering):
+    """The voices waiting in a group's queue as a task; the queue is emptied."""
+    waiting = queue[group]
+    row[T_KIND], row[T_WHICH], row[T_COUNT] = PLAIN, group, waiting[GROUP]
+    row[T_VOICES:] = waiting[:GROUP]
+    waiting[GROUP] = 0
+    _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering)
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _task(row, voices, lines, bank, mix, n, sr, tables, lanes, peaks, sent, counters, meters, metering):
+    """Run a task into the dry bus (an alone voice into the one-voice bus, cleared first) and finish it."""
+    alone = row[T_KIND] == ALONE
+    target = mix[1, :n] if alone else mix[0, :n]
+    if alone:
+        target[:] = 0.0
+    _run(row, voices, lines, bank, target, sr, tables, lanes, peaks)
+    _finish(row, target, voices, mix, n, peaks, sent, counters, meters, metering)
+
+
+@njit(cache=True, nogil=True)
+def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks):
+    """Render a task's block into target; a group leaves its voices' peaks in peaks, a voice
+    whether its fade-out ended in row[T_FADED]."""
+    kind = row[T_KIND]
+    if kind == PLAIN:
+        count = row[T_COUNT]
+        plain_oscillators(voices, row[T_VOICES:], count, target, sr, lanes, row[T_WHICH] == EXACT)
+        peaks[:count] = lanes[L_PEAK * GROUP:L_PEAK * GROUP + count]
+        return
+    k = row[T_WHICH]
+    v = voices[k]
+    start = row[T_START]
+    n = target.shape[0]
+    voice_kind = int(v[KIND])
+    age0 = v[AGE]
+    if voice_kind >= PIANO and voice_kind < SAMPLE and (v[VIBRATO] != 0.0 or v[PENV] != 0.0):
+        # an instrument's pitch follows vibrato and the pitch envelope once per block (mid-block)
+        mid = age0 + 0.5 * (n - start)
+        v[FREQ] = v[BASE_FREQ] * math.exp(SEMITONE * semitones_at(mid, v[VIBRATO], v[VIBRATO_RATE], v[PENV],
+                                                                  v[PDECAY]))
+    render_voice(v, lines[k], bank, target, start, sr, voice_kind, tables)
+    row[T_FADED] = 0
+    if kind == ALONE:
+        if has_effects(v):
+            voice_effects(v, target, n, sr)
+        if v[TREMOLO] > 0.0:  # the gain dips by up to `tremolo` (0..1) and comes back, at its rate
+            depth, w = v[TREMOLO], 2.0 * math.pi * v[TREMOLO_RATE]
+            for i in range(start, n):
+                g = 1.0 - depth * (0.5 - 0.5 * math.cos(w * (age0 + (i - start))))
+                target[i, 0] *= g
+                target[i, 1] *= g
+        if v[FADE_LEN] > 0.0:  # cut or stolen: a linear fade to silence from FADE_FROM
+            fade_from, inv = v[FADE_FROM], 1.0 / v[FADE_LEN]
+            for i in range(start, n):
+                g = min(1.0, max(0.0, 1.0 - (age0 + (i - start) - fade_from) * inv))
+                target[i, 0] *= g
+                target[i, 1] *= g
+            row[T_FADED] = age0 + (n - start) >= fade_from + v[FADE_LEN]
+
+
+@njit(cache=True, nogil=True)
+def _finish(row, source, voices, mix, n, peaks, sent, counters, meters, metering):
+    """An alone voice into the dry bus and its orbit's sends (the others rendered into the dry bus
+    itself); meter it, and retire the voices that ended or went bad (hearing safety: a voice whose
+    state is not finite is dropped, not heard; counted atomically, as both halves may count)."""
+    kind = row[T_KIND]
+    if kind == PLAIN:  # none of them ends this block (group_of)
+        for j in range(row[T_COUNT]):
+            v = voices[row[T_VOICES + j]]
+            if metering:
+                m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+                meters[m] = max(meters[m], peaks[j] * MASTER_GAIN)
+            if not _finite(v):
+                v[ACTIVE] = 0.0
+                fetch_add(counters, DROPPED_NAN, 1)
+        return
+    v = voices[row[T_WHICH]]
+    if kind == ALONE:
+        buf = mix[0, :n]
+        peak = 0.0
+        for i in range(n):
+            for c in range(2):
+                x = source[i, c]
+                buf[i, c] += x
+                peak = max(peak, abs(x))
+        room, delayed, chorused = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
+        if room != 0.0 or delayed != 0.0 or chorused != 0.0:
+            orbit = int(v[ORBIT])
+            if sent[orbit] == 0.0:
+                sent[orbit] = 1.0
+                if orbit > 0:
+                    mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
+            reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
+            for i in range(n):
+                for c in range(2):
+                    x = source[i, c]
+                    reverb_in[i, c] += x * room
+                    delay_in[i, c] += x * delayed
+                    chorus_in[i, c] += x * chorused
+        if metering:
+            m = min(int(v[CHANNEL]), meters.shape[0] - 1)
+            meters[m] = max(meters[m], peak * MASTER_GAIN)
+    if not _finite(v):
+        v[ACTIVE] = 0.0
+        fetch_add(counters, DROPPED_NAN, 1)
+    elif v[AGE] >= v[LENGTH] or row[T_FADED] != 0:
+        v[ACTIVE] = 0.0
+
+
+@njit(cache=True, nogil=True, inline="always")
+def _finite(v):
+    return math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1]) and math.isfinite(v[Z2])
+
+
+@njit(cache=True, nogil=True)
+def _help(ctl, voices, lines, bank, sr, tables, lanes, queue, tasks, peaks, sent, counters, meters, side):
+    """The helper thread: whenever the leader posts a block whose second half nobody has taken, take
+    it (compare-and-swap on CLAIMED, from the block before to this one: once per block), render
+    it and say so (DONE); until QUIT."""
+    rounds, seen = 0, 0
+    while True:
+        posted = load_acquire(ctl, POSTED)
+        if posted != seen:  # a new block: wait for the next one awake again
+            seen, rounds = posted, 0
+        if load_acquire(ctl, CLAIMED) < posted and compare_and_swap(ctl, CLAIMED, posted - 1, posted):
+            _second_half(ctl[MIDDLE], voices, lines, bank, side, ctl[BLOCK], sr, tables, lanes, queue, tasks, peaks,
+                         sent, counters, meters)
+            store_release(ctl, DONE, posted)
+            rounds = 0
+        elif load_acquire(ctl, QUIT) != 0:
+            return
+        else:
+            rounds = relax(rounds)
+
+
+@njit(cache=True, nogil=True)
+def _orbits(mix, reverb_lines, delay_lines, chorus_lines, bus, sent, n, sr):
+    """Each orbit's global effects (chorus, reverb, delay, in that order) over its sends, into the
+    dry bus: orbit 0's every block, another's only while something is sent to it or its effects
+    ring, so an orbit nothing is sent to costs nothing. The reverb's return is scaled by its gain,
+    which follows 1 - dry (and at 1, with dry 0, the reverb adds into the dry bus itself)."""
+    buf = mix[0, :n]
+    for orbit in range(bus.shape[0]):
+        settings = bus[orbit]
+        if orbit > 0 and sent[orbit] == 0.0:
+            if settings[RINGING] == 0.0:
+                continue
+            mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
+        reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
+        chorus(buf, chorus_in, chorus_lines[orbit], settings, n, sr)
+        target, gain = 1.0 - settings[DRY], settings[WET]
+        if target == 1.0 and gain == 1.0:
+            reverb(buf, reverb_in, reverb_lines[orbit], settings, n, sr)
+        else:
+            wet = mix[1, :n]
+            wet[:] = 0.0
+            reverb(wet, reverb_in, reverb_lines[orbit], settings, n, sr)
+            smooth = 1.0 - math.exp(-1.0 / (DRY_SMOOTH * sr))
+            for i in range(n):
+                gain += (target - gain) * smooth
+                buf[i, 0] += wet[i, 0] * gain
+                buf[i, 1] += wet[i, 1] * gain
+            settings[WET] = target if abs(target - gain) < 1e-9 else gain
+        echo(buf, delay_in, delay_lines[orbit], settings, n)
+        sent[orbit] = 0.0
+        settings[RINGING] = 0.0 if (settings[REVERB_QUIET] >= REVERB_LINE and settings[CHORUS_QUIET] >= CHORUS_LINE
+                                    and settings[DELAY_QUIET] >= delay_lines.shape[2]) else 1.0
+
+
+@njit(cache=True, nogil=True)
+def _master(out, buf, limiter, n, sr):
+    """The compressor (when on), then the brickwall limiter: instant attack, smooth release,
+    output never above CEILING."""
     gain = limiter[LIMITER_GAIN]
     recover = 1.0 - math.exp(-1.0 / (0.08 * sr))
     compressing = limiter[COMP_ON] != 0.0
@@ -392,32 +641,19 @@ def render_block(out, mix, voices, lines, ring, counters, block_start, sr, limit
 
 @njit(cache=True, nogil=True)
 def render_blocks(out, block, mix, voices, lines, ring, counters, block_start, sr, limiter, reverb, delay, chorus_line,
-                  bus, meters, live, live_counters, bank, tables, lanes, queue):
+                  bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent, ctl, side, role):
     """render_block over len(out) frames in blocks of `block` frames, in one call: the callback's
-    one block, or offline a span whose events are all in the ring, where it saves a call (unboxing
-    twenty arrays) per block."""
+    one block (SOLO), or offline a span whose events are all in the ring, where it saves a call
+    (unboxing twenty arrays) per block (SPLIT); or, as the HELPER of such a call, take second halves
+    until it is done (QUIT)."""
+    if role == HELPER:
+        _help(ctl, voices, lines, bank, sr, tables, lanes, queue, tasks, peaks, sent, counters, meters, side)
+        return
     for s in range(0, out.shape[0], block):
         render_block(out[s:s + block], mix, voices, lines, ring, counters, block_start + s, sr, limiter, reverb, delay,
-                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue)
-
-
-@njit(cache=True, nogil=True)
-def _render_group(voices, queue, group, buf, sr, lanes, counters, meters, metering):
-    """Render the plain voices waiting in one group's queue together, and empty it. None of them
-    ends this block (group_of), but one whose state went bad is dropped, as in render_block."""
-    count = queue[GROUP]
-    plain_oscillators(voices, queue, count, buf, sr, lanes, group == EXACT)
-    for j in range(count):
-        k = queue[j]
-        v = voices[k]
-        if metering:
-            m = min(int(v[CHANNEL]), meters.shape[0] - 1)
-            meters[m] = max(meters[m], lanes[L_PEAK * GROUP + j] * MASTER_GAIN)
-        if not (math.isfinite(v[PHASE]) and math.isfinite(v[FREQ]) and math.isfinite(v[Z1])
-                and math.isfinite(v[Z2])):
-            v[ACTIVE] = 0.0
-            counters[DROPPED_NAN] += 1
-    queue[GROUP] = 0
+                     chorus_line, bus, meters, live, live_counters, bank, tables, lanes, queue, tasks, peaks, sent,
+                     ctl, side, role == SPLIT)
+    store_release(ctl, QUIT, 1)
 
 
 @njit(cache=True, nogil=True, inline="always")
@@ -498,16 +734,23 @@ class EventRing:
         self.counters = np.zeros(COUNTERS, dtype=np.int64)
         self.voices = new_voices(voices)
         self.lines = new_delay_lines(voices)
-        self.mix = np.zeros((5, max_block, 2), dtype=np.float64)
-        self.reverb, self.delay, self.chorus, self.bus = new_buses(rate)
+        self.mix = np.zeros((2 + 3 * ORBITS, max_block, 2), dtype=np.float64)
+        self.reverb, self.delay, self.chorus, self.bus = new_orbits(rate)
         self.meters = np.zeros(METERS, dtype=np.float64)
         self.live = np.zeros((256, EVENT_FIELDS), dtype=np.float64)
         self.live_counters = np.zeros(2, dtype=np.int64)
         self.limiter = np.array([1.0, 0.0, 1.0 if compressor else 0.0, 1.0])
         self.samples = samples
         self._no_samples = np.zeros(16, dtype=np.float32)
-        self.lanes = new_lanes()
-        self.queue = np.zeros((2, GROUP + 1), dtype=np.int64)  # per group (BLEP, EXACT): voices, count
+        # per half of the voices (render_block): plain_oscillators' lanes, each group's queue (BLEP,
+        # EXACT: voices, count), a task's row and its peaks, the orbits sent to
+        self.lanes = np.stack([new_lanes(), new_lanes()])
+        self.queue = np.zeros((2, 2, GROUP + 1), dtype=np.int64)
+        self.tasks = np.zeros((2, TASK_FIELDS), dtype=np.int64)
+        self.peaks = np.zeros((2, GROUP))
+        self.sent = np.zeros((2, ORBITS))
+        self.ctl = np.zeros(CTL, dtype=np.int64)
+        self.side = np.zeros((0, 0, 2))  # the second half's buses, offline (split)
 
     def push(self, rows: np.ndarray, live: bool = False) -> int:
         """Append event rows (sorted by sample) to the scheduled ring, or to the live one;
@@ -528,17 +771,112 @@ class EventRing:
         """Render one block (the audio callback's call)."""
         self.render_blocks(out, out.shape[0], block_start, sr)
 
-    def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float) -> None:
-        """Render out in blocks of `block` frames, as that many render calls would (offline). One
-        kernel entry for both, so that a start loads one compiled kernel from numba's cache."""
+    def split(self, block: int) -> None:
+        """Render many voices in two halves from now on (offline; the blocks at most `block` frames):
+        the same bytes whether a Helper renders the second half or not."""
+        self.side = np.zeros((2 + 3 * ORBITS, block, 2), dtype=np.float64)
+
+    def render_blocks(self, out: np.ndarray, block: int, block_start: int, sr: float,
+                      helper: Helper | None = None) -> None:
+        """Render out in blocks of `block` frames, as that many render calls would (offline), with
+        a Helper's thread when one is given. One kernel entry for all, so that a start loads one
+        compiled kernel from numba's cache."""
+        bank = self._bank()
+        if helper is not None:
+            self.ctl[QUIT] = 0
+            helper.start(sr, bank)
+        self._call(out, block, block_start, sr, bank, SOLO if self.side.shape[1] == 0 else SPLIT)
+        if helper is not None:
+            helper.wait()
+
+    def _bank(self) -> np.ndarray:
         # the bank is read once per call: a grown bank swapped in by a loading thread lands between blocks
-        bank = self._no_samples if self.samples is None else self.samples.array
+        return self._no_samples if self.samples is None else self.samples.array
+
+    def _call(self, out: np.ndarray, block: int, block_start: int, sr: float, bank: np.ndarray, role: int) -> None:
         render_blocks(out, block, self.mix, self.voices, self.lines, self.events, self.counters, block_start, sr,
                       self.limiter, self.reverb, self.delay, self.chorus, self.bus, self.meters, self.live,
-                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue)
+                      self.live_counters, bank, WAVETABLES, self.lanes, self.queue, self.tasks, self.peaks, self.sent,
+                      self.ctl, self.side, role)
 
     def active_voices(self) -> int:
         return int(self.voices[:, ACTIVE].sum())
+
+
+def new_orbits(rate: int) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """ORBITS sets of global effects (engine/dsp/effects.py's new_buses, one after another) and their
+    settings. Large and zeroed, the lines of an orbit nothing is sent to are never touched, so
+    they take no memory (the pages stay unmapped)."""
+    reverb, delay, chorus_line, settings = new_buses(rate)
+    bus = np.zeros((ORBITS, ORBIT_FIELDS))
+    bus[:, :BUS_FIELDS] = settings
+    bus[:, WET] = 1.0
+    return (np.zeros((ORBITS,) + reverb.shape), np.zeros((ORBITS,) + delay.shape),
+            np.zeros((ORBITS,) + chorus_line.shape), bus)
+
+
+class Helper:
+    """A second thread that renders the second half of the voices of blocks that a split ring renders
+    in EventRing.render_blocks(..., helper): offline, where a render may take two cores. It waits
+    on a semaphore between calls; close() ends it."""
+
+    def __init__(self, ring: EventRing):
+        self.ring = ring
+        self._job: tuple[float, np.ndarray] | None = None
+        self._go, self._done = threading.Semaphore(0), threading.Semaphore(0)
+        self._thread = threading.Thread(target=self._serve, name="render-helper", daemon=True)
+        self._thread.start()
+
+    def start(self, sr: float, bank: np.ndarray) -> None:
+        self._job = (sr, bank)
+        self._go.release()
+
+    def wait(self) -> None:
+        self._done.acquire()
+
+    def close(self) -> None:
+        self._job = None
+        self._go.release()
+        self._thread.join()
+
+    def _serve(self) -> None:
+        idle = np.zeros((0, 2), dtype=np.float32)
+        while True:
+            self._go.acquire()
+            if self._job is None:
+                return
+            sr, bank = self._job
+            self.ring._call(idle, 1, 0, sr, bank, HELPER)
+            self._done.release()
+
+
+def _cache_first(dispatcher) -> None:
+    """Make a kernel load from numba's cache without numba's registry refresh.
+
+    Before it looks in its cache, numba refreshes every typing and lowering registry it has
+    (importing most of numba.np, cffi and pycparser): about 0.1 s of a start, which a kernel
+    loaded from the cache does not need; it needs only numba's runtime (NRT), whose functions
+    the cached code calls. So look in the cache with only that set up; on a miss (a kernel that
+    changed), numba's own path runs: the refresh, then the compile. A numba without these
+    internals keeps its own path."""
+    cache = getattr(dispatcher, "_cache", None)
+    try:
+        from numba.core.runtime import rtsys
+
+        load, full = cache._load_overload, cache.load_overload
+    except (AttributeError, ImportError):
+        return
+
+    def load_overload(sig, target_context):
+        rtsys.initialize(target_context)
+        found = load(sig, target_context)
+        return found if found is not None else full(sig, target_context)
+
+    cache.load_overload = load_overload
+
+
+_cache_first(render_blocks)
+_cache_first(resample)
 
 
 class _WarmBank:
@@ -547,7 +885,8 @@ class _WarmBank:
 
 def warm_up(sr: float) -> None:
     """Compile (or load from numba's cache) every kernel path before a stream opens: every kind
-    (a sample too), the effects, a steal and a cut, the compressor, the resampler."""
+    (a sample too), the effects on two orbits (one with dry), a steal and a cut, the compressor,
+    the resampler."""
     ring = EventRing(capacity=64, voices=KINDS, rate=int(sr), samples=_WarmBank())
     rows = np.zeros((KINDS + 1, EVENT_FIELDS))
     for kind in range(KINDS + 1):
@@ -563,6 +902,7 @@ def warm_up(sr: float) -> None:
             rows[kind, EV_PDECAY], rows[kind, EV_TREMOLO], rows[kind, EV_TREMOLO_RATE] = 50.0, 0.5, 4.0
             rows[kind, EV_LFO], rows[kind, EV_LFO_RATE], rows[kind, EV_FENV] = 1.0, 2.0, 2.0
             rows[kind, EV_FDECAY], rows[kind, EV_WAVE] = 100.0, 0.5
+            rows[kind, EV_ORBIT], rows[kind, EV_DRY] = 1.0, 0.5
     rows[:, EV_GAIN] = 4.0  # loud enough for the compressor and the limiter to act
     ring.push(rows)  # one more event than the pool holds: a steal
     ring.counters[METERING] = 1

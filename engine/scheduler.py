@@ -30,7 +30,8 @@ from .voices import (EV_CHANNEL, METERS, EV_COARSE, EV_CRUSH, EV_DELAY, EV_DELAY
                      WAVETABLE, DEFAULT_VIBRATO_RATE, DEFAULT_TREMOLO_RATE, DEFAULT_LFO_RATE, DEFAULT_PDECAY,
                      DEFAULT_FDECAY, MODULATED_CUTOFF, EV_VIBRATO,
                      EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY, EV_FENV,
-                     EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ)
+                     EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ, EV_ORBIT,
+                     EV_DRY, ORBITS)
 from .dsp.filters import VOWELS
 
 SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat": HAT, "oh": OPEN_HAT,
@@ -48,6 +49,7 @@ SOUNDS = {"bd": KICK, "kick": KICK, "sn": SNARE, "snare": SNARE, "hh": HAT, "hat
 C5_HZ = 261.6255653005986  # Tidal's note 0 is middle C
 DEFAULT_VELOCITY = 0.8
 BANDQ_DEFAULT = 10.0  # SuperDirt's dirt_bpf when an event names bandf alone
+SHAPES = 4096  # event shapes a scheduler keeps (_row); past that it starts again
 
 
 class Scheduler:
@@ -76,6 +78,7 @@ class Scheduler:
         self.quiet: set[str] = set()  # channels whose atoms are not in the editor (the band's)
         # (onset sample, end sample, source places) of what was scheduled lately: the console's view
         self.recent: deque[tuple[int, int, tuple]] = deque(maxlen=512)
+        self._shapes: dict[tuple, tuple[list[float], float | None]] = {}
 
     # -- time ----------------------------------------------------------------
     def cycle_at(self, sample: int) -> Fraction:
@@ -188,8 +191,12 @@ class Scheduler:
         return True
 
     def _effects(self, row: list[float], value: dict) -> None:
-        """SuperDirt's effect controls: sends (room, delay) and the buses' settings (size, delaytime,
-        delayfeedback: -1 when the event leaves them as they are), and the voice's own effects."""
+        """SuperDirt's effect controls: sends (room, delay) to the global effects of the event's orbit
+        (wrapping around past ORBITS, as SuperDirt's) and their settings (size, delaytime,
+        delayfeedback: -1 when the event leaves them as they are; dry, 0 unless given, as in
+        SuperDirt), and the voice's own effects."""
+        row[EV_ORBIT] = floor(float(value.get("orbit", 0))) % ORBITS
+        row[EV_DRY] = min(max(float(value.get("dry", 0)), 0.0), 1.0)
         row[EV_ROOM] = float(value.get("room", 0))
         row[EV_SIZE] = float(value.get("size", -1))
         row[EV_DELAY] = float(value.get("delay", 0))
@@ -222,20 +229,20 @@ class Scheduler:
         row[EV_PENV] = float(value.get("penv", 0))
         row[EV_PDECAY] = max(float(value.get("pdecay", DEFAULT_PDECAY)), 0.0) * self.rate
 
-    def _envelope(self, row: list[float], value: dict, sample: int, end: Fraction) -> None:
+    def _envelope(self, row: list[float], value: dict) -> float | None:
         """Gate, ADSR (seconds to samples), filter and pulse width of an oscillator event.
 
-        As in SuperDirt: `sustain` is the gate in seconds, else `legato` times the event;
-        `hold` after the attack also sets it."""
+        As in SuperDirt: `sustain` is the gate in seconds, else `legato` times the event (then the
+        legato is returned, for _row to apply); `hold` after the attack also sets it."""
         rate = self.rate
         attack = float(value.get("attack", DEFAULT_ATTACK))
+        legato = None
         if "sustain" in value:
-            gate = float(value["sustain"]) * rate
+            row[EV_GATE] = max(float(value["sustain"]) * rate, 1.0)
         elif "hold" in value:
-            gate = (attack + float(value["hold"])) * rate
+            row[EV_GATE] = max((attack + float(value["hold"])) * rate, 1.0)
         else:
-            gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
-        row[EV_GATE] = max(gate, 1.0)
+            legato = float(value.get("legato", 1))
         row[EV_ATTACK] = attack * rate
         row[EV_DECAY] = float(value.get("decay", DEFAULT_DECAY)) * rate
         row[EV_SUSTAIN_LEVEL] = float(value.get("suslevel", DEFAULT_SUSTAIN_LEVEL))
@@ -250,6 +257,7 @@ class Scheduler:
         if row[EV_CUTOFF] <= 0 and (row[EV_LFO] != 0 or row[EV_FENV] != 0):
             row[EV_CUTOFF] = MODULATED_CUTOFF
         row[EV_WAVE] = min(max(float(value.get("wave", 0)), 0.0), 1.0)
+        return legato
 
     def _sample(self, row: list[float], value: dict, sample: int, end: Fraction) -> bool:
         """A sample event: file n of its folder (loaded now if it was not), SuperDirt's speed
@@ -280,18 +288,46 @@ class Scheduler:
         return True
 
     def _row(self, onset: Fraction, end: Fraction, value: Any, channel: int) -> list[float] | None:
+        """An event's row: its shape (_shape; kept for the next event of the same value, as a
+        pattern plays the same values over and over), then what its onset and end give: the sample,
+        a gate made by legato, a sample's file and cut, and the noise's seed."""
         if not isinstance(value, dict) or "s" not in value:
             return None
-        if self.samples is not None and value["s"] in self.samples:
-            kind = SAMPLE  # a sample folder of that name: it wins over a built-in sound
-        else:
-            kind = SOUNDS.get(value["s"])
+        sampled = self.samples is not None and value["s"] in self.samples
+        try:
+            key = None if sampled else tuple(value.items())
+            shaped = self._shapes.get(key)
+        except TypeError:  # a value that cannot be a key
+            key = shaped = None
+        if shaped is None:
+            shaped = self._shape(value, sampled)
+            if shaped is None:
+                return None
+            if key is not None:
+                if len(self._shapes) >= SHAPES:
+                    self._shapes.clear()
+                self._shapes[key] = shaped
+        template, legato = shaped
+        sample = self.sample_at(onset)
+        row = template.copy()
+        row[EV_SAMPLE] = sample
+        if sampled:
+            if not self._sample(row, value, sample, end):
+                return None
+        elif legato is not None:
+            row[EV_GATE] = max(legato * (self.sample_at(end) - sample), 1.0)
+        # the note too: the notes of a chord pluck with noise of their own, not in phase
+        row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}:{row[EV_FREQ]:.3f}".encode())
+        return row
+
+    def _shape(self, value: dict, sampled: bool) -> tuple[list[float], float | None] | None:
+        """What an event's row takes from its value alone, and the legato that makes its gate from
+        its length (None: the gate is fixed, or it has none); None for an unknown sound."""
+        kind = SAMPLE if sampled else SOUNDS.get(value["s"])  # a sample folder wins over a built-in sound
         if kind is None:
             self.unknown_sounds.add(str(value["s"]))
             return None
-        sample = self.sample_at(onset)
         row = [0.0] * EVENT_FIELDS
-        row[EV_SAMPLE] = sample
         row[EV_KIND] = kind
         row[EV_GAIN] = float(value.get("gain", 1)) * float(value.get("amp", 1))
         row[EV_PAN] = float(value.get("pan", 0.5))
@@ -302,18 +338,13 @@ class Scheduler:
         velocity = min(max(float(value.get("velocity", DEFAULT_VELOCITY)), 0.0), 1.0)
         row[EV_VELOCITY] = velocity  # instruments also brighten with it
         row[EV_GAIN] *= (0.3 + 0.7 * velocity) / (0.3 + 0.7 * DEFAULT_VELOCITY)
-        if kind == SAMPLE:
-            if not self._sample(row, value, sample, end):
-                return None
-        elif kind in OSCILLATORS:
-            self._envelope(row, value, sample, end)
+        legato = None
+        if kind in OSCILLATORS:
+            legato = self._envelope(row, value)
         elif kind in INSTRUMENTS:
             if "sustain" in value:
-                gate = float(value["sustain"]) * self.rate
+                row[EV_GATE] = max(float(value["sustain"]) * self.rate, 1.0)
             else:
-                gate = float(value.get("legato", 1)) * (self.sample_at(end) - sample)
-            row[EV_GATE] = max(gate, 1.0)
+                legato = float(value.get("legato", 1))
             row[EV_RELEASE] = float(value.get("release", INSTRUMENT_RELEASE[kind])) * self.rate
-        # the note too: the notes of a chord pluck with noise of their own, not in phase
-        row[EV_SEED] = 1 + zlib.crc32(f"{self.seed}:{channel}:{sample}:{value['s']}:{row[EV_FREQ]:.3f}".encode())
-        return row
+        return row, legato

@@ -16,7 +16,7 @@ MAX_VOICES = 128
  ROOM, DELAY_SEND, SHAPE, CRUSH, COARSE, POST_CUTOFF, HCUTOFF, FX0, FX1, FX2, FX3, FX4, FX5,
  CHANNEL, NOTE_KEY, BANK_START, BANK_FRAMES, BANK_CHANNELS, SEG_BEGIN, SEG_END, CUT_GROUP, FADE_FROM, FADE_LEN,
  CHORUS_SEND, BASE_FREQ, VIBRATO, VIBRATO_RATE, TREMOLO, TREMOLO_RATE, LFO, LFO_RATE, PENV, PDECAY, FENV,
- FDECAY, WAVE, BANDF, BANDQ, VOWEL, HDAMPING, LADDER, LADDERQ, FILTER_STATE) = range(75)
+ FDECAY, WAVE, BANDF, BANDQ, VOWEL, HDAMPING, LADDER, LADDERQ, ORBIT, FILTER_STATE) = range(76)
 FILTER_SLOTS = 36  # the filters' states from FILTER_STATE on (engine/dsp/filters.py lays them out)
 VOICE_FIELDS = FILTER_STATE + FILTER_SLOTS  # ROOM..HCUTOFF: per-event effects; FX0..FX5: their state; CHANNEL: its meter;
 # NOTE_KEY: a held note's key (MIDI input), so that its note-off can find it;
@@ -27,7 +27,8 @@ VOICE_FIELDS = FILTER_STATE + FILTER_SLOTS  # ROOM..HCUTOFF: per-event effects; 
 # follows vibrato and the pitch envelope), VIBRATO, PENV in semitones, LFO, FENV in octaves of the
 # cutoff, rates in cycles per sample, PDECAY, FDECAY in samples; WAVE the wavetable position 0..1;
 # BANDF..LADDERQ: the filters after the voice (see EV_BANDF below; HDAMPING the resonant high-pass's
-# damping, 0: the one-pole), their states in FILTER_SLOTS columns from FILTER_STATE
+# damping, 0: the one-pole), their states in FILTER_SLOTS columns from FILTER_STATE; ORBIT: the
+# orbit (set of global effects) its sends go to
 FADE_SLOTS = 16  # rows after the voice pool where stolen voices finish their fade-out
 STEAL_FADE = 0.003  # seconds: a stolen voice fades out over this, instead of stopping dead
 CUT_FADE = 0.005  # seconds: a voice stopped by its cut group fades out over this
@@ -41,8 +42,9 @@ DELAY_LINE = 4096  # samples of delay per voice for plucked strings: down to 12 
  EV_ROOM, EV_SIZE, EV_DELAY, EV_DELAYTIME, EV_DELAYFEEDBACK, EV_SHAPE, EV_CRUSH, EV_COARSE, EV_HCUTOFF,
  EV_CHANNEL, EV_NOTE_KEY, EV_BANK_START, EV_BANK_FRAMES, EV_BANK_CHANNELS, EV_BEGIN, EV_END, EV_CUT,
  EV_CHORUS, EV_VIBRATO, EV_VIBRATO_RATE, EV_TREMOLO, EV_TREMOLO_RATE, EV_LFO, EV_LFO_RATE, EV_PENV, EV_PDECAY,
- EV_FENV, EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ) = range(51)
-EVENT_FIELDS = 51
+ EV_FENV, EV_FDECAY, EV_WAVE, EV_BANDF, EV_BANDQ, EV_VOWEL, EV_HRESONANCE, EV_LADDER, EV_LADDERQ, EV_ORBIT,
+ EV_DRY) = range(53)
+EVENT_FIELDS = 53
 # a sample event: EV_BANK_START (index of its first value in the flat bank), EV_BANK_FRAMES and
 # EV_BANK_CHANNELS (1 or 2, interleaved) name the file; EV_BEGIN, EV_END are SuperDirt's begin/end
 # (0..1); EV_SPEED its rate (negative: backwards); EV_GATE when legato/sustain truncate it (else
@@ -57,6 +59,10 @@ EVENT_FIELDS = 51
 # EV_VOWEL a formant filter, 1..5 for the vowels a e i o u; EV_HRESONANCE 1 + the high-pass's
 # resonance 0..1 (0: none given, the high-pass is a one-pole); EV_LADDER a 4-pole ladder low-pass's
 # cutoff (Hz) with resonance EV_LADDERQ 0..1
+# SuperDirt's orbits: EV_ORBIT the orbit (0..ORBITS-1) whose global effects (reverb, delay, chorus)
+# the event's sends go to; EV_DRY that orbit's `dry` (0..1), which every event on it sets: the
+# reverb's return is scaled by 1 - dry (1: no reverb heard)
+ORBITS = 12  # as SuperDirt's default start-up makes; orbit numbers wrap around, as there
 RELEASE_KIND = -1  # an event of this kind starts no voice: it releases the held voices of its EV_NOTE_KEY
 
 # sound kinds the kernel knows

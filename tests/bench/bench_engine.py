@@ -5,7 +5,8 @@
 - W1 'poly synth' (tests/bench/w1.jam) through `jam render`, 60 s, whole process: x real time,
   and steady x real time with the start-up removed ((60 - 1) / (T60 - T1), as WORKLOADS.md does)
 - the same kernel in-process: µs per voice per 128-frame block (what `jam bench` prints)
-- warm start: a fresh process to the first rendered sample (kernels from numba's cache)
+- warm start: a fresh process to the first rendered sample (kernels from numba's cache, the
+  project's bytecode from Python's)
 - W1 side by side with SuperCollider's `scsynth -N` (tests/bench/supercollider.py writes its job),
   when supercollider-server is installed
 - W2 'groove' (../shared/bench/w2_groove.mid) through `jam render --midi-in`, and side by side
@@ -56,6 +57,10 @@ def side_by_side(ours: list[str], theirs: list[str], runs: int = 5) -> tuple[flo
 
 
 def main() -> None:
+    # Python keeps the bytecode of what it imports, except where PYTHONDONTWRITEBYTECODE is set (as
+    # in some sandboxes): then every `jam` process compiles the project's sources again (about
+    # 0.05 s of CPU). Compile them once, as the first run does elsewhere.
+    subprocess.run([sys.executable, "-m", "compileall", "-q", "console", "dsl", "engine"], cwd=ROOT, check=True)
     with tempfile.TemporaryDirectory() as tmp:
         out = str(Path(tmp) / "w1.wav")
         jam = [sys.executable, "-m", "console", "render", str(W1), "-o", out, "--format", "float32"]
