@@ -286,13 +286,3 @@ def echo(buf, delay_in, delay, settings, n):
         loudest = max(loudest, abs(dl), abs(dr))
     settings[DELAY_POS] = dpos
     _count_quiet(settings, DELAY_QUIET, loudest, sent, n)
-
-
-@njit(cache=True, nogil=True)
-def buses(buf, reverb_in, delay_in, chorus_in, lines, delay, chorus_line, settings, n, sr):
-    """Run the chorus, the reverb and the delay over their sends and add what they return to the
-    dry mix. All working values live in `settings`: nothing is allocated here (this runs in the
-    callback)."""
-    chorus(buf, chorus_in, chorus_line, settings, n, sr)
-    reverb(buf, reverb_in, lines, settings, n, sr)
-    echo(buf, delay_in, delay, settings, n)

@@ -29,7 +29,7 @@ from numba import njit
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 
-from engine.dsp.effects import buses, new_buses  # noqa: E402
+from engine.dsp.effects import chorus as chorus_fx, echo as echo_fx, new_buses, reverb  # noqa: E402
 from engine.dsp.synths import WAVETABLES  # noqa: E402
 from engine.kernel import EventRing, render_voice, warm_up  # noqa: E402
 from engine.midifile import read_midi  # noqa: E402
@@ -69,10 +69,13 @@ def voice_blocks(events: np.ndarray, seconds: float) -> int:
 
 @njit(cache=True, nogil=True)
 def run_buses(buf, room, echo, chorus, lines, delay, chorus_line, settings, blocks, sr):
-    """The send buses over `blocks` blocks of their sends, in one call (as the kernel runs them)."""
+    """The send buses over `blocks` blocks of their sends, in one call, in the kernel's order
+    (an orbit's chorus, reverb, then delay; no `dry`)."""
     for b in range(blocks):
         s, e = b * BLOCK, (b + 1) * BLOCK
-        buses(buf, room[s:e], echo[s:e], chorus[s:e], lines, delay, chorus_line, settings, BLOCK, sr)
+        chorus_fx(buf, chorus[s:e], chorus_line, settings, BLOCK, sr)
+        reverb(buf, room[s:e], lines, settings, BLOCK, sr)
+        echo_fx(buf, echo[s:e], delay, settings, BLOCK)
 
 
 def bus_cost(mix: np.ndarray, sends: tuple[float, float, float], runs: int) -> float:
