@@ -868,8 +868,11 @@ def _cache_first(dispatcher) -> None:
         return
 
     def load_overload(sig, target_context):
-        rtsys.initialize(target_context)
-        found = load(sig, target_context)
+        try:
+            rtsys.initialize(target_context)
+            found = load(sig, target_context)
+        except Exception:  # these internals changed in another numba: its own path, as on a miss
+            found = None
         return found if found is not None else full(sig, target_context)
 
     cache.load_overload = load_overload
