@@ -9,6 +9,8 @@ context that reads the string (see `ATOM_TYPES`).
 
 from __future__ import annotations
 
+import re
+
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from typing import Any, Callable
@@ -69,7 +71,13 @@ def _explain(err: Any, text: str) -> PatchError:
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
         return PatchError("mini-notation ends too early (a step is missing)", line, max(col, len(text)))
     tok = err.token if isinstance(err, UnexpectedToken) else None
+    if tok is not None and _ENDS_WITH_SEQUENCE_DEGRADE.search(text, 0, tok.start_pos):
+        return PatchError(f"unexpected `{tok}`: a `?` after a space degrades the whole sequence and must end it "
+                          "(a `?` right after a step degrades that step)", line, col)
     return PatchError(f"unexpected `{tok}` in mini-notation", line, col)
+
+
+_ENDS_WITH_SEQUENCE_DEGRADE = re.compile(r"\s\?[0-9.]*\s*$")
 
 
 def _number(text: str) -> int | Fraction | float:
@@ -220,21 +228,27 @@ class _Compiler:
         return choose_cycle(self.next_seed(), [p for p, _ in options]), Fraction(1)
 
     def groups(self, tree: Tree) -> tuple[Pattern, Fraction]:
-        lifted = _sequence_degrade(tree)
-        if lifted is not None:
-            self.lifted.add(id(lifted))
-        if len(tree.children) == 1:
-            result = self.sequence(tree.children[0])
+        sequences = tree.children
+        if tree.data == "degraded_groups":  # "a b ?": the `?` after a space is the sequence's
+            sequences, lifted = sequences[:-1], sequences[-1]
         else:
-            result = fastcat([self.sequence(c)[0] for c in tree.children]), Fraction(len(tree.children))
+            mod = _sequence_degrade(tree)
+            lifted = None if mod is None else mod.children[0]
+            if mod is not None:
+                self.lifted.add(id(mod))
+        if len(sequences) == 1:
+            result = self.sequence(sequences[0])
+        else:
+            result = fastcat([self.sequence(c)[0] for c in sequences]), Fraction(len(sequences))
         if lifted is None:
             return result
         # Tidal's pSequence ends with pRand: the `?` degrades the whole sequence, with a seed taken
         # after those inside it, and (resolve_tpat of a TPat_DegradeBy) the sequence counts as one step
         return self.degrade(lifted, result[0]), Fraction(1)
 
-    def degrade(self, mod: Tree, pattern: Pattern) -> Pattern:
-        amount = str(mod.children[0])[1:]
+    def degrade(self, tok: Token, pattern: Pattern) -> Pattern:
+        """`?` or `?0.3` (or, the sequence's, ` ?`): drop events with a seed of their own."""
+        amount = tok.lstrip(" \t\r\n")[1:]
         return degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
 
     def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
@@ -272,7 +286,7 @@ class _Compiler:
                 weight = parse_fraction(str(mod.children[0])[1:].replace("%", "/"))
             elif kind == "degrade":
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
-                    pattern = self.degrade(mod, pattern)
+                    pattern = self.degrade(mod.children[0], pattern)
             elif kind == "euclid":
                 body, fill = pattern, self.kind == "bool"
                 plain = [_plain_number(c) for c in mod.children]
