@@ -176,17 +176,30 @@ class Pattern:
     `node` says how the pattern was built, where that allows a cheaper equivalent
     (a tuple whose first item is its kind), or is None. `plan` is its cycle plan (dsl/plan.py)
     once a query from outside has asked for one: None before, False where it has none.
+    A pattern made with `make` instead of a query works its query out as make(node) when first
+    asked for it (building stays cheap, and the steps of a chain of transformations that is
+    folded into one are never worked out); until then `query` is unset.
     """
 
-    __slots__ = ("query", "steady", "locations", "node", "plan")
+    __slots__ = ("query", "steady", "locations", "node", "plan", "make")
 
-    def __init__(self, query: Callable[[TimeSpan], list[Event]], steady: Any = _NOT_STEADY,
-                 locations: tuple[Location, ...] = (), node: tuple | None = None):
-        self.query = query
+    def __init__(self, query: Callable[[TimeSpan], list[Event]] | None, steady: Any = _NOT_STEADY,
+                 locations: tuple[Location, ...] = (), node: tuple | None = None,
+                 make: Callable[[tuple], Callable[[TimeSpan], list[Event]]] | None = None):
+        if make is None:
+            self.query = query
+        else:
+            self.make = make
         self.steady = steady
         self.locations = locations
         self.node = node
         self.plan = None
+
+    def __getattr__(self, name: str) -> Any:  # (only for an unset slot: the query of a `make`)
+        if name != "query":
+            raise AttributeError(name)
+        query = self.query = self.make(self.node)
+        return query
 
     @property
     def is_steady(self) -> bool:
@@ -245,7 +258,7 @@ class Pattern:
                     pass
                 else:
                     return _atoms(layers, node[2], node[3], node[4])
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
     def split_queries(self) -> Pattern:
@@ -253,11 +266,11 @@ class Pattern:
         return _transform(self, _ONE, _ZERO, _CUT)
 
     def with_query_time(self, f: Callable[[Time], Time]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: q(TimeSpan(f(span.begin), f(span.end))))
 
     def with_event_time(self, f: Callable[[Time], Time]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -273,7 +286,7 @@ class Pattern:
         return Pattern(query)
 
     def filter_events(self, keep: Callable[[Event], bool]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: [e for e in q(span) if keep(e)])
 
     def filter_onsets(self) -> Pattern:
@@ -283,7 +296,7 @@ class Pattern:
         """Add source locations to every event (the atom that made it)."""
         if not locations:
             return self
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, e.value, e.locations + locations) for e in q(span)])
 
     def shared(self) -> Pattern:
@@ -292,7 +305,7 @@ class Pattern:
         node = self.node
         if node is not None and (node[0] in ("shared", "silence") or (node[0] == "atoms" and self.is_steady)):
             return self
-        q = self.query
+        q = _deferred(self)
         memo: list[Any] = [None]
 
         def query(span: TimeSpan) -> list[Event]:
@@ -338,7 +351,7 @@ class Pattern:
         factor = to_time(factor)
         if factor < 1:
             factor = Fraction(1)
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             sb, se = span.begin, span.end
@@ -381,7 +394,7 @@ class Pattern:
         width = end - begin
         if width <= 0:
             return silence
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             cycle = sam(span.begin)
@@ -399,7 +412,7 @@ class Pattern:
 
     def rev(self) -> Pattern:
         """Reverse each cycle."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             cycle = Fraction(span.begin.__floor__())
@@ -426,7 +439,7 @@ class Pattern:
             # events across a cycle boundary (none, often)
             mapped = self.fmap(lambda v: f(v, value), extra)
             return mapped if _wholes_in_cycles(self, _ONE, _ZERO) else _cut_at_cycles(mapped)
-        lq, oq = self.query, other.query
+        lq, oq = _deferred(self), _deferred(other)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -454,7 +467,7 @@ class Pattern:
         """Structure from both sides: wholes intersect."""
         if self.is_steady and other.is_steady:
             return pure(f(self.steady, other.steady), self.locations + other.locations)
-        lq, oq = self.query, other.query
+        lq, oq = _deferred(self), _deferred(other)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -479,7 +492,7 @@ class Pattern:
 
     def inner_join(self) -> Pattern:
         """Wholes come from the inner patterns (used for patterned arguments)."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -495,7 +508,7 @@ class Pattern:
 
     def outer_join(self) -> Pattern:
         """Wholes come from the outer pattern; the inner is sampled at the outer onset."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -562,7 +575,7 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
     if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
         sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
         return partition(node[1], node[2], node[3], node[4], *sides)
-    q = pat.query
+    q = _deferred(pat)
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -678,26 +691,29 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         cuts = _prune(cuts, None)
     if not cuts and a == 1 and b == 0:
         return _unsteady(pat)
-    return Pattern(_lazy(lambda: _chain_query(pat, a, b, cuts)), node=("chain", pat, a, b, cuts))
+    return Pattern(None, node=("chain", pat, a, b, cuts), make=_chain_node_query)
 
 
-def _lazy(make: Callable[[], Callable[[TimeSpan], list[Event]]]) -> Callable[[TimeSpan], list[Event]]:
-    """A query made when first asked: building patterns stays cheap, and those never queried
-    (the steps of a chain of transformations) are never worked out."""
-    made: list[Callable[[TimeSpan], list[Event]]] = []
+_QUERY = Pattern.query  # (the slot itself: reading it never works a query out)
 
-    def query(span: TimeSpan) -> list[Event]:
-        if not made:
-            made.append(make())
-        return made[0](span)
 
-    return query
+def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
+    """pat's query, or where it is not worked out yet, a call that works it out when first queried
+    (what a pattern built on pat keeps: building it must not work out pat's query)."""
+    try:
+        return _QUERY.__get__(pat, Pattern)
+    except AttributeError:
+        return lambda span: pat.query(span)
 
 
 def _unsteady(pat: Pattern) -> Pattern:
     """pat, made by a transformation: never steady, even where the transformation changes nothing
     (patternify takes the locations of a steady argument's atoms only through its inner join)."""
-    return Pattern(pat.query, node=pat.node) if pat.is_steady else pat
+    return pat if pat.steady is _NOT_STEADY else Pattern(None, node=pat.node, make=_pure_query)
+
+
+def _chain_node_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _chain_query(node[1], node[2], node[3], node[4])
 
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
@@ -775,7 +791,7 @@ def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Calla
 
 def squeeze_join(pat: Pattern) -> Pattern:
     """Squeeze a whole cycle of each inner pattern into the whole of the outer event holding it."""
-    q = pat.query
+    q = _deferred(pat)
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -799,6 +815,14 @@ def squeeze_join(pat: Pattern) -> Pattern:
 
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
+    # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
+    return Pattern(None, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []),
+                   make=_pure_query)
+
+
+def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    """The query of pure's atom, (0, 1, value, locations), alone in node."""
+    _, _, value, locations = node[1][0][0]
 
     def query(span: TimeSpan) -> list[Event]:
         b, e = span.begin, span.end
@@ -816,8 +840,7 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
             out.append(Event(TimeSpan(cycle, cycle + 1), s, value, locations))
         return out
 
-    # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    return Pattern(query, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []))
+    return query
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -851,7 +874,7 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
     if len(flat) == 1:
         return _unsteady(flat[0])
     flat_ = tuple(flat)
-    return Pattern(_lazy(lambda: _stack_query(flat_)), node=("stack", flat_))
+    return Pattern(None, node=("stack", flat_), make=_stack_node_query)
 
 
 def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
@@ -883,7 +906,7 @@ def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, k
     inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
     given, is an equal query of the node."""
     node = ("partition", pat, test, ta, tb2, kept, changed)
-    return Pattern(query or _lazy(lambda: _partition_query(node)), node=node)
+    return Pattern(query, node=node, make=None if query else _partition_query)
 
 
 def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -900,7 +923,7 @@ def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
 def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
                      changed: Side | None) -> Callable[[TimeSpan], tuple[list[Event], list[Event]]]:
     """The two sides of a partition's query, apart (see `partition`)."""
-    q = pat.query
+    q = _deferred(pat)
     unit = ta == 1
     keep, change = _side(kept), _side(changed)
     keep_as_is = kept == UNCHANGED  # the common kept side: appended without a call
@@ -972,6 +995,10 @@ def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] |
     return add
 
 
+def _stack_node_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _stack_query(node[1])
+
+
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
     """Neighbouring atoms read through the same map of time, uncut, play as one pattern of layers:
     each layer plays all of its cycles before the next, as each pattern of a stack does."""
@@ -1000,7 +1027,7 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
     if not patterns:
         return silence
     n = len(patterns)
-    queries = [p.query for p in patterns]
+    queries = [_deferred(p) for p in patterns]
 
     def query(span: TimeSpan) -> list[Event]:
         cycle = span.begin.__floor__()
@@ -1049,7 +1076,7 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     if not layers:
         return silence
     node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
-    return Pattern(_lazy(lambda: _atoms_query(node)), node=node)
+    return Pattern(None, node=node, make=_atoms_query)
 
 
 def _node_unrolled(node: tuple) -> tuple[tuple[tuple[Atom, ...], ...], Time] | None:

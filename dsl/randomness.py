@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .rational import Fraction
 from math import floor
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .pattern import UNCHANGED, Event, Pattern, Time, TimeSpan, current_query, partition, partition_sorter
 
@@ -50,8 +50,11 @@ def seeded_rand(seed: int) -> Pattern:
     """rand shifted by 0.0001 cycles per seed: each mini-notation `?` and `|` gets its own."""
     if not seed:
         return rand
-    shift = Fraction(seed, 10000)
-    return Pattern(rand._early(shift).query, node=("rand", shift))
+    return Pattern(None, node=("rand", Fraction(seed, 10000)), make=_shifted_rand_query)
+
+
+def _shifted_rand_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return rand._early(node[1]).query
 
 
 def degrade_by_with(random: Pattern, amount: float, pat: Pattern) -> Pattern:
