@@ -144,19 +144,50 @@ def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int 
 def clear_mini_caches() -> None:
     parse.cache_clear()
     _compile.cache_clear()
+    _PLACED.clear()
+
+
+# (text, atom type) -> a pattern compiled from it and the line and column it was placed at, or None where
+# its pattern cannot be moved: the same string elsewhere (a line inserted above, the same rhythm in another
+# channel) is that pattern with its atoms' locations moved, cheaper than compiling it again
+_PLACED: dict[tuple[str, str | None], tuple[Pattern, int, int] | None] = {}
+MAX_PLACED = 1024
 
 
 @lru_cache(maxsize=1024)  # patterns hold their built queries: keep fewer than the trees
 def _compile(text: str, kind: str | None, line: int, column: int, line_offset: int) -> Pattern:
+    at = line + line_offset
+    placed = _PLACED.get((text, kind), _PLACED)
+    if placed is not None and placed is not _PLACED:
+        pattern, line0, column0 = placed
+        moved = pattern.relocated(_mover(at - line0, column - column0, line0))
+        if moved is not None:
+            return moved
+        _PLACED[(text, kind)] = None
     try:
         tree = parse(text)
     except PatchError as err:
         raise _shift(err, line, column) from None
-    kind = kind or infer_type(tree)
     try:
-        return _Compiler(kind, line + line_offset, column).layers(tree.children[0])[0]
+        pattern = _Compiler(kind or infer_type(tree), at, column).layers(tree.children[0])[0]
     except PatchError as err:
         raise _shift(err, line, column) from None
+    if placed is _PLACED:
+        if len(_PLACED) >= MAX_PLACED:
+            _PLACED.clear()
+        _PLACED[(text, kind)] = (pattern, at, column)
+    return pattern
+
+
+def _mover(lines: int, columns: int, first: int) -> Callable[[Location], Location]:
+    """Where an atom's location goes when its string moves by lines and columns (the columns of
+    the lines after the string's first, first, stay)."""
+    def move(loc: Location) -> Location:
+        line, begin, end = loc
+        if line == first:
+            return (line + lines, begin + columns, end + columns)
+        return (line + lines, begin, end)
+    return move
 
 
 def _sequence_degrade(groups: Tree) -> Tree | None:
@@ -170,6 +201,15 @@ def _sequence_degrade(groups: Tree) -> Tree | None:
     if mod.data == "degrade" and isinstance(before, Tree) and before.data in ("replicate", "elongate", "weight"):
         return mod
     return None
+
+
+def _weight(tok: Token) -> Fraction:
+    """`@3`, `@1.5`, `@1%3`: a ratio needs whole numbers (Tidal's pFraction)."""
+    numerator, ratio, denominator = tok[1:].partition("%")
+    if ratio and ("." in numerator or int(denominator) == 0):
+        raise PatchError(f"`{tok}`: a ratio needs whole numbers, and not 0 below", tok.line, tok.column)
+    weight = parse_fraction(numerator)
+    return weight / int(denominator) if ratio else weight
 
 
 def _plain_number(choices: Tree) -> Token | None:
@@ -283,7 +323,7 @@ class _Compiler:
             elif kind == "elongate":
                 weight += 1
             elif kind == "weight":
-                weight = parse_fraction(str(mod.children[0])[1:].replace("%", "/"))
+                weight = _weight(mod.children[0])
             elif kind == "degrade":
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
                     pattern = self.degrade(mod.children[0], pattern)
@@ -301,7 +341,7 @@ class _Compiler:
         return [(weight, pattern)] * count
 
     def range_end(self, term: Tree) -> int:
-        if term.data != "number" or "." in str(term.children[0]):
+        if term.data != "number" or not str(term.children[0]).lstrip("-").isdigit():  # (not 1.5, 1e3, 1%2)
             tok = term.children[0] if term.children and isinstance(term.children[0], Token) else None
             raise PatchError("`..` needs whole numbers on both sides", tok.line if tok else 1, tok.column if tok else 1)
         return int(str(term.children[0]))

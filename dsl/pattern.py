@@ -261,6 +261,14 @@ class Pattern:
         q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
+    def relocated(self, move: Callable[[Location], Location]) -> Pattern | None:
+        """The same pattern with every atom's source location moved (a string compiled once, played
+        from another place in the patch), built as it was; None where its nodes do not say how."""
+        try:
+            return _relocated(self, move)
+        except _Opaque:
+            return None
+
     def split_queries(self) -> Pattern:
         """Query cycle by cycle, for operations that depend on the cycle number."""
         return _transform(self, _ONE, _ZERO, _CUT)
@@ -541,6 +549,32 @@ _INSIDE: dict[str, Callable[[tuple, Callable[[Pattern], Pattern]], Pattern]] = {
     "cycle_cut": lambda node, change: _cut_at_cycles(change(node[1])),
     "by_cycle": _by_cycle_inside,
 }
+
+
+class _Opaque(Exception):
+    """A pattern whose node does not say how it was built."""
+
+
+def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
+    if pat.steady is not _NOT_STEADY:
+        return pure(pat.steady, tuple(map(move, pat.locations)))
+    node = pat.node
+    kind = node[0] if node is not None else None
+    if kind == "silence":
+        return pat
+    if kind == "atoms":
+        return _atoms(tuple(tuple((b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer) for layer in node[1]),
+                      node[2], node[3], node[4])
+    if kind == "chain":
+        return _transform(_relocated(node[1], move), node[2], node[3], node[4])
+    if kind == "stack":
+        return stack([_relocated(p, move) for p in node[1]])
+    if kind == "partition":
+        sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
+        return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)
+    if kind in _INSIDE:
+        return _INSIDE[kind](node, lambda p: _relocated(p, move))
+    raise _Opaque
 
 
 def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
