@@ -240,10 +240,10 @@ class Pattern:
             kind = node[0]
             if kind == "silence":
                 return self
-            if kind == "chain":
-                return _transform(node[1].fmap(f, extra), node[2], node[3], node[4])
-            if kind == "stack":
-                return stack([p.fmap(f, extra) for p in node[1]])
+            if kind == "chain":  # (the same node with its pattern mapped: what _transform would make of it)
+                return Pattern(None, node=("chain", node[1].fmap(f, extra)) + node[2:], make=_chain_node_query)
+            if kind == "stack":  # (likewise stack: its patterns were flattened and fused already)
+                return Pattern(None, node=("stack", tuple([p.fmap(f, extra) for p in node[1]])), make=_stack_node_query)
             if kind == "partition":
                 sides = [None if side is None else
                          ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
@@ -565,10 +565,10 @@ def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
     if kind == "atoms":
         return _atoms(tuple(tuple((b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer) for layer in node[1]),
                       node[2], node[3], node[4])
-    if kind == "chain":
-        return _transform(_relocated(node[1], move), node[2], node[3], node[4])
+    if kind == "chain":  # (as in fmap)
+        return Pattern(None, node=("chain", _relocated(node[1], move)) + node[2:], make=_chain_node_query)
     if kind == "stack":
-        return stack([_relocated(p, move) for p in node[1]])
+        return Pattern(None, node=("stack", tuple([_relocated(p, move) for p in node[1]])), make=_stack_node_query)
     if kind == "partition":
         sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
         return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)

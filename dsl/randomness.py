@@ -97,14 +97,17 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
     if isinstance(amount, float):
         below.rand_below = amount  # type: ignore[attr-defined]  (a cycle plan computes it itself: dsl/plan.py)
     shift2 = 2 * node[1]
-    sort = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
-    memo: list[Any] = [None]
+    memo: list[Any] = [None, None]  # the last answer, and the sorter (made when first asked: the halves of
+    #                                  `sometimesBy` are fused into one partition, and this is never asked)
 
     def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
         token = current_query()
         m = memo[0]
         if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
             return m[3]
+        sort = memo[1]
+        if sort is None:
+            sort = memo[1] = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
         sides = sort(span)
         memo[0] = (token, span.begin, span.end, sides)
         return sides
