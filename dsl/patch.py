@@ -222,6 +222,9 @@ _MISSING = object()
 _VALUES: dict[tuple, Any] = {}  # (statement text, line, the scope values it names) -> its value, see _Evaluator.cached
 _PASSED: set[tuple] = set()  # (statement text, the scope values it names) of channels that passed their trial query
 MAX_CACHED_VALUES = 512
+# statement text -> (its line offset, its channel's pattern) for channels that name no value in scope (every
+# location in the pattern is then the statement's own), or None where the pattern cannot be moved
+_PLACES: dict[str, tuple[int, Pattern] | None] = {}
 
 
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_']*")
@@ -252,6 +255,7 @@ def clear_caches() -> None:
     _names.cache_clear()
     _VALUES.clear()
     _PASSED.clear()
+    _PLACES.clear()
     clear_mini_caches()
 
 
@@ -274,22 +278,44 @@ class _Evaluator:
             return None
         return key
 
-    def cached(self, make: Callable[[], Any]) -> Any:
+    def cached(self, make: Callable[[], Any], movable: bool = False) -> Any:
         """make(), or what it gave when this statement was last evaluated at this line with the same
         values for the names it uses. A live coder re-evaluates mostly unchanged text; patterns are
         pure, immutable values, so handing back the same one is safe (and, for a channel, the trial
-        query it passed need not run again). Failures are never kept."""
+        query it passed need not run again). Failures are never kept. A channel's pattern (movable)
+        that names nothing in scope, met at another line (a line inserted above it), is the pattern
+        it gave there with its atoms' locations moved down as many lines."""
         scope = self.scope_key()
         if scope is None:
             return make()
         key = (self.text, self.line_offset, scope)
         value = _VALUES.get(key, _MISSING)
         if value is _MISSING:
-            value = make()
+            movable = movable and not scope
+            value = self.moved() if movable else _MISSING
+            if value is _MISSING:
+                value = make()
+                if movable:
+                    if len(_PLACES) >= MAX_CACHED_VALUES:
+                        _PLACES.clear()
+                    _PLACES[self.text] = (self.line_offset, value)
             if len(_VALUES) >= MAX_CACHED_VALUES:
                 _VALUES.clear()
             _VALUES[key] = value
         return value
+
+    def moved(self) -> Any:
+        """This statement's pattern from where it was last evaluated, moved here; _MISSING where
+        there is none, or it cannot be moved."""
+        placed = _PLACES.get(self.text)
+        if placed is None:
+            return _MISSING
+        lines = self.line_offset - placed[0]
+        pattern = placed[1].relocated(lambda loc: (loc[0] + lines, loc[1], loc[2]))
+        if pattern is None:
+            _PLACES[self.text] = None
+            return _MISSING
+        return pattern
 
     def statement(self, tree: Tree) -> None:
         kind = tree.data
@@ -312,10 +338,11 @@ class _Evaluator:
             self.scope[str(name)] = self.cached(lambda: self.expr(body))
         elif kind == "channel":
             name, body = tree.children
-            self.patch.channels[str(name)] = self.cached(lambda: self.channel(str(name), body, where))
+            self.patch.channels[str(name)] = self.cached(lambda: self.channel(str(name), body, where), movable=True)
         elif kind == "named_channel":
             name, body = tree.children
-            self.patch.channels[str(name)[1:-1]] = self.cached(lambda: self.channel(str(name)[1:-1], body, where))
+            self.patch.channels[str(name)[1:-1]] = self.cached(lambda: self.channel(str(name)[1:-1], body, where),
+                                                                movable=True)
         elif kind == "switch":
             action, target = tree.children
             if target is None and action != "unsolo":

@@ -240,8 +240,8 @@ class Pattern:
             kind = node[0]
             if kind == "silence":
                 return self
-            if kind == "chain":  # (the same node with its pattern mapped: what _transform would make of it)
-                return Pattern(None, node=("chain", node[1].fmap(f, extra)) + node[2:], make=_chain_node_query)
+            if kind == "chain":
+                return _rechain(node, node[1].fmap(f, extra))
             if kind == "stack":  # (likewise stack: its patterns were flattened and fused already)
                 return Pattern(None, node=("stack", tuple([p.fmap(f, extra) for p in node[1]])), make=_stack_node_query)
             if kind == "partition":
@@ -565,8 +565,8 @@ def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
     if kind == "atoms":
         return _atoms(tuple(tuple((b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer) for layer in node[1]),
                       node[2], node[3], node[4])
-    if kind == "chain":  # (as in fmap)
-        return Pattern(None, node=("chain", _relocated(node[1], move)) + node[2:], make=_chain_node_query)
+    if kind == "chain":
+        return _rechain(node, _relocated(node[1], move))
     if kind == "stack":
         return Pattern(None, node=("stack", tuple([_relocated(p, move) for p in node[1]])), make=_stack_node_query)
     if kind == "partition":
@@ -738,6 +738,14 @@ def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
         return _QUERY.__get__(pat, Pattern)
     except AttributeError:
         return lambda span: pat.query(span)
+
+
+def _rechain(node: tuple, inner: Pattern) -> Pattern:
+    """The chain node with its pattern replaced by inner, the same pattern mapped (its values or
+    locations): what _transform makes of it, the same node, unless inner is a chain to fold into it."""
+    if inner.node is not None and inner.node[0] == "chain":  # (the kinds that are split when made)
+        return _transform(inner, node[2], node[3], node[4])
+    return Pattern(None, node=("chain", inner) + node[2:], make=_chain_node_query)
 
 
 def _unsteady(pat: Pattern) -> Pattern:
