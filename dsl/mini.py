@@ -18,9 +18,9 @@ from typing import Any, Callable
 from . import notes
 from .errors import PatchError
 from .mini_parser import parse_mini
-from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stack, timecat
+from .pattern import Location, Pattern, fastcat, patternify, pure, repeated, silence, stack, timecat
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
-from .euclid import euclid_off
+from .euclid import euclid_atoms, euclid_off
 from .syntax import Token, Tree, from_lark, lark_parser
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
@@ -249,9 +249,9 @@ class _Compiler:
 
     # Each returns (pattern, steps per cycle).
     def layers(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        if len(tree.children) == 1:
+            return self.choices(tree.children[0])
         layers = [self.choices(c) for c in tree.children]
-        if len(layers) == 1:
-            return layers[0]
         return stack(p for p, _ in layers), layers[0][1]
 
     def pattern(self, tree: Tree, convert: Callable[[Token], Any]) -> Pattern:
@@ -262,9 +262,9 @@ class _Compiler:
             self.convert = saved
 
     def choices(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        if len(tree.children) == 1:
+            return self.groups(tree.children[0])
         options = [self.groups(c) for c in tree.children]
-        if len(options) == 1:
-            return options[0]
         return choose_cycle(self.next_seed(), [p for p, _ in options]), Fraction(1)
 
     def groups(self, tree: Tree) -> tuple[Pattern, Fraction]:
@@ -332,7 +332,9 @@ class _Compiler:
                 plain = [_plain_number(c) for c in mod.children]
                 if None not in plain:  # constant arguments: what patternify would do with them
                     k, n, r = [int(self.number(tok)) for tok in plain] + [0] * (3 - len(plain))
-                    pattern = euclid_off(k, n, r, body, fill).split_queries()
+                    pattern = euclid_atoms(k, n, r, body) if body.is_steady and not fill else None
+                    if pattern is None:
+                        pattern = euclid_off(k, n, r, body, fill).split_queries()
                     continue
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
@@ -353,7 +355,10 @@ class _Compiler:
     def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
         """`*` and `/`: the factor is a pattern too, joined cycle by cycle as Tidal does."""
         if factor.data == "number":  # a constant: what patternify would do with it
-            return op(pattern, self.number(factor.children[0])).split_queries()
+            k = self.number(factor.children[0])
+            if op is Pattern._fast and pattern.is_steady and not isinstance(k, float) and k.denominator == 1 and k > 0:
+                return repeated(pattern, k)
+            return op(pattern, k).split_queries()
         return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
 
     def pattern_of_term(self, term: Tree) -> Pattern:

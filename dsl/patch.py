@@ -311,6 +311,8 @@ class _Evaluator:
         if placed is None:
             return _MISSING
         lines = self.line_offset - placed[0]
+        if not lines:
+            return placed[1]
         pattern = placed[1].relocated(lambda loc: (loc[0] + lines, loc[1], loc[2]))
         if pattern is None:
             _PLACES[self.text] = None

@@ -242,8 +242,8 @@ class Pattern:
                 return self
             if kind == "chain":
                 return _rechain(node, node[1].fmap(f, extra))
-            if kind == "stack":  # (likewise stack: its patterns were flattened and fused already)
-                return Pattern(None, node=("stack", tuple([p.fmap(f, extra) for p in node[1]])), make=_stack_node_query)
+            if kind == "stack":
+                return _restack([p.fmap(f, extra) for p in node[1]])
             if kind == "partition":
                 sides = [None if side is None else
                          ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
@@ -253,11 +253,12 @@ class Pattern:
                 return _INSIDE[kind](node, lambda p: p.fmap(f, extra))
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
-                    layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
+                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
+                                    for layer in node[1]])
                 except Exception:  # noqa: BLE001
                     pass
                 else:
-                    return _atoms(layers, node[2], node[3], node[4])
+                    return _atoms_of(layers, node[2], node[3], node[4])
         q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
@@ -563,12 +564,12 @@ def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
     if kind == "silence":
         return pat
     if kind == "atoms":
-        return _atoms(tuple(tuple((b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer) for layer in node[1]),
-                      node[2], node[3], node[4])
+        layers = tuple([tuple([(b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer]) for layer in node[1]])
+        return _atoms_of(layers, node[2], node[3], node[4])
     if kind == "chain":
         return _rechain(node, _relocated(node[1], move))
     if kind == "stack":
-        return Pattern(None, node=("stack", tuple([_relocated(p, move) for p in node[1]])), make=_stack_node_query)
+        return _restack([_relocated(p, move) for p in node[1]])
     if kind == "partition":
         sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
         return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)
@@ -748,6 +749,12 @@ def _rechain(node: tuple, inner: Pattern) -> Pattern:
     return Pattern(None, node=("chain", inner) + node[2:], make=_chain_node_query)
 
 
+def _restack(patterns: list[Pattern]) -> Pattern:
+    """A stack of the patterns of a stack, each mapped (its values or locations): what stack makes of
+    them (they were flattened and fused already, and mapping keeps that)."""
+    return Pattern(None, node=("stack", tuple(patterns)), make=_stack_node_query)
+
+
 def _unsteady(pat: Pattern) -> Pattern:
     """pat, made by a transformation: never steady, even where the transformation changes nothing
     (patternify takes the locations of a steady argument's atoms only through its inner join)."""
@@ -883,6 +890,12 @@ def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
         return out
 
     return query
+
+
+def repeated(pat: Pattern, k: Time) -> Pattern:
+    """A steady pattern (an atom) k times a cycle, k a positive whole number: what
+    pat._fast(k).split_queries() makes of it (the atom read at k*t, its cycles cut already)."""
+    return _atoms_of(pat.node[1], to_time(k), _ZERO, ())
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -1114,11 +1127,16 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     `split_queries` was applied). One pass makes the events at their final times, whatever
     chain of transformations led here; the result is exactly that of the chain.
     """
-    layers = tuple(layer for layer in map(tuple, layers) if layer)
+    layers = tuple([layer for layer in map(tuple, layers) if layer])
     if not layers:
         return silence
-    node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
-    return Pattern(None, node=node, make=_atoms_query)
+    return _atoms_of(layers, a, b, splits)
+
+
+def _atoms_of(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time, splits: tuple[Cut, ...]) -> Pattern:
+    """_atoms of layers that are tuples, none empty (those of an atoms node, mapped); the node's
+    last item is its unrolled layers, once made."""
+    return Pattern(None, node=("atoms", layers, a, b, splits, []), make=_atoms_query)
 
 
 def _node_unrolled(node: tuple) -> tuple[tuple[tuple[Atom, ...], ...], Time] | None:
