@@ -15,7 +15,7 @@ from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from . import controls, notes
+from . import controls, notes, plan
 from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import LIBRARY
@@ -213,9 +213,9 @@ def query_expression(text: str, begin: Fraction, end: Fraction, kind: str | None
         raise PatchError(f"the pattern fails when played: {err}", 1, 1) from None
 
 
-def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
-    """Query one cycle so that errors surface at evaluation, not in the middle of the show."""
-    pattern.query_span(cycle, cycle + 1)  # (through its plan: the tables it makes are played from)
+def trial_query(pattern: Pattern, cycle: int = 0) -> None:
+    """Work out one cycle so that errors surface at evaluation, not in the middle of the show."""
+    pattern.rehearse(cycle)  # (through its plan: the tables it makes are played from)
 
 
 _MISSING = object()
@@ -250,13 +250,14 @@ def _key_of(value: Any) -> Any:
 
 
 def clear_caches() -> None:
-    """Forget every parse and compilation kept for re-evaluation (for cold timings)."""
+    """Forget every parse, compilation and table kept for re-evaluation (for cold timings)."""
     _parse_statement.cache_clear()
     _names.cache_clear()
     _VALUES.clear()
     _PASSED.clear()
     _PLACES.clear()
     clear_mini_caches()
+    plan.forget_tables()
 
 
 class _Evaluator:

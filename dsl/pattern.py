@@ -51,6 +51,15 @@ def _spend(count: int) -> None:
     _budget.left = left
 
 
+def _open_budget() -> bool:
+    """Start the budget of a top-level query, unless one is running: whether this one is it."""
+    if getattr(_budget, "left", None) is not None:
+        return False
+    _budget.left = MAX_EVENTS
+    _budget.token = object()  # what `shared` patterns remember a result under
+    return True
+
+
 def current_query() -> object | None:
     """A token for the top-level query running in this thread (None outside one): what a pattern
     read twice within it may remember an answer under."""
@@ -209,10 +218,7 @@ class Pattern:
         """Query from outside (the scheduler, a command): the budget of events starts here. A span
         inside one cycle (not a point) is answered by the pattern's cycle plan where it has one
         (`planned`)."""
-        outermost = getattr(_budget, "left", None) is None
-        if outermost:
-            _budget.left = MAX_EVENTS
-            _budget.token = object()  # what `shared` patterns remember a result under
+        outermost = _open_budget()
         try:
             span = TimeSpan(to_time(begin), to_time(end))
             if planned and self.plan is not False and span.begin < span.end <= span.begin.__floor__() + 1:
@@ -222,8 +228,19 @@ class Pattern:
             return self.query(span)
         finally:
             if outermost:
-                _budget.left = None
-                _budget.token = None
+                _budget.left = _budget.token = None
+
+    def rehearse(self, cycle: int) -> None:
+        """Work out what a query of the whole cycle needs (its plan's tables, or the plain query
+        where it has no plan) and raise what it would raise, without making its events: a
+        channel's trial at evaluation, so that the scheduler reads tables made already."""
+        outermost = _open_budget()
+        try:
+            if self.plan is False or not plan.prepared(self, cycle):
+                self.query(TimeSpan(Fraction(cycle), Fraction(cycle + 1)))
+        finally:
+            if outermost:
+                _budget.left = _budget.token = None
 
     def onsets(self, begin: Any, end: Any) -> list[Event]:
         return [e for e in self.query_span(begin, end) if e.has_onset]

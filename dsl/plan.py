@@ -23,7 +23,7 @@ from __future__ import annotations
 from math import gcd, lcm
 from typing import Any
 
-from .pattern import UNCHANGED, Event, Pattern, TimeSpan, _aligned, _cut
+from .pattern import UNCHANGED, Event, Pattern, TimeSpan, _aligned, _cut, _plain_layers, _spend
 from .rational import Fraction
 
 MAX_PERIOD = 64  # cycles: a pattern that repeats only after more is queried as it is defined
@@ -55,6 +55,26 @@ def planned_query(pat: Pattern, span: TimeSpan) -> list[Event] | None:
     except _Unplanned:
         pat.plan = False
         return None
+
+
+def forget_tables() -> None:
+    """Forget every table made (for cold timings)."""
+    _held.clear()
+    _held_rows[0] = 0
+
+
+def prepared(pat: Pattern, c: int) -> bool:
+    """Whether pat's plan has the tables a query of cycle c reads, made now where they were not
+    (False where it has no plan): what a query of the cycle works out, without its events."""
+    plan = plan_of(pat)
+    if plan is None:
+        return False
+    try:
+        plan.chunks(c, None)
+    except _Unplanned:
+        pat.plan = False
+        return False
+    return True
 
 
 def _events(chunks: list[Chunk]) -> list[Event]:
@@ -195,13 +215,15 @@ class _Table(_Plan):
     events, counted from its start, as whole numbers over their common denominator)."""
 
     def __init__(self, pat: Pattern, period: int):
-        self.query = pat.query  # (not pat: a pattern holds its plan, and no cycle need be collected)
         self.period = self.repeats = period
         # whether a query over several cycles gives each cycle's events in turn: one layer of atoms
         # does where its query is cut at every cycle boundary (its own cycles or a split do it)
         node, cycles = pat.node, (Fraction(1), Fraction(0))
         self.crosses = (node is not None and node[0] == "atoms" and len(node[1]) == 1
                         and any(_aligned(cycles, cut) for cut in ((node[2], node[3]),) + node[4]))
+        self.layers = _plain_layers(pat)  # atoms played at t itself: their rows are the atoms'
+        # (the query, not pat: a pattern holds its plan, and no cycle need be collected)
+        self.query = pat.query if self.layers is None else None
 
     def span_chunks(self, span: TimeSpan) -> list[Chunk]:
         if not self.crosses:
@@ -220,6 +242,15 @@ class _Table(_Plan):
         return [(d, 1, c * d, _restrict(rows, d, span, c), span.begin, span.end)]
 
     def build(self, phase: int) -> tuple[int, Rows]:
+        if self.layers is not None:  # (what their plain query of the cycle gives, in its order)
+            atoms = [atom for layer in self.layers for atom in layer]
+            _spend(len(atoms))
+            d = lcm(*(t.denominator for atom in atoms for t in atom[:2]))
+            rows = []
+            for b, e, value, locations in atoms:
+                b, e = b.numerator * (d // b.denominator), e.numerator * (d // e.denominator)
+                rows.append((b, e, b, e, value, locations))
+            return d, tuple(rows)
         start = Fraction(phase)
         events = self.query(TimeSpan(start, start + 1))
         if len(events) > MAX_ROWS:
