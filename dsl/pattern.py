@@ -652,6 +652,8 @@ Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be
 
 def _aligned(outer: tuple[Time, Time], inner: tuple[Time, Time]) -> bool:
     """Whether every cycle boundary of time outer[0]*t + outer[1] is one of inner[0]*t + inner[1]."""
+    if outer == _CUT[0]:  # (the common cut: the cycles of t itself)
+        return inner[0].denominator == 1 and inner[1].denominator == 1
     ratio = inner[0] / outer[0]
     return ratio.denominator == 1 and (inner[1] - ratio * outer[1]).denominator == 1
 
@@ -659,6 +661,8 @@ def _aligned(outer: tuple[Time, Time], inner: tuple[Time, Time]) -> bool:
 def _prune(cuts: tuple[Cut, ...], base: tuple[Time, Time] | None) -> tuple[Cut, ...]:
     """Drop the cuts that change nothing: one whose boundaries the next cut inside it (or the
     base, when it is cut at its own cycles and plays one layer) makes anyway."""
+    if len(cuts) < 2 and base is None:
+        return cuts
     kept: list[Cut] = []
     inner = base
     for cut in reversed(cuts):
@@ -743,7 +747,7 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         cuts = _prune(cuts, None)
     if not cuts and a == 1 and b == 0:
         return _unsteady(pat)
-    return Pattern(None, node=("chain", pat, a, b, cuts), make=_chain_node_query)
+    return _lazy(("chain", pat, a, b, cuts), _chain_node_query)
 
 
 _QUERY = Pattern.query  # (the slot itself: reading it never works a query out)
@@ -758,24 +762,35 @@ def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
         return lambda span: pat.query(span)
 
 
+def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]]) -> Pattern:
+    """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
+    patch are thousands)."""
+    pat = _new(Pattern)
+    pat.make, pat.steady, pat.locations, pat.node, pat.plan = make, _NOT_STEADY, (), node, None
+    return pat
+
+
+_new = object.__new__
+
+
 def _rechain(node: tuple, inner: Pattern) -> Pattern:
     """The chain node with its pattern replaced by inner, the same pattern mapped (its values or
     locations): what _transform makes of it, the same node, unless inner is a chain to fold into it."""
     if inner.node is not None and inner.node[0] == "chain":  # (the kinds that are split when made)
         return _transform(inner, node[2], node[3], node[4])
-    return Pattern(None, node=("chain", inner) + node[2:], make=_chain_node_query)
+    return _lazy(("chain", inner) + node[2:], _chain_node_query)
 
 
 def _restack(patterns: list[Pattern]) -> Pattern:
     """A stack of the patterns of a stack, each mapped (its values or locations): what stack makes of
     them (they were flattened and fused already, and mapping keeps that)."""
-    return Pattern(None, node=("stack", tuple(patterns)), make=_stack_node_query)
+    return _lazy(("stack", tuple(patterns)), _stack_node_query)
 
 
 def _unsteady(pat: Pattern) -> Pattern:
     """pat, made by a transformation: never steady, even where the transformation changes nothing
     (patternify takes the locations of a steady argument's atoms only through its inner join)."""
-    return pat if pat.steady is _NOT_STEADY else Pattern(None, node=pat.node, make=_pure_query)
+    return pat if pat.steady is _NOT_STEADY else _lazy(pat.node, _pure_query)
 
 
 def _chain_node_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -882,8 +897,9 @@ def squeeze_join(pat: Pattern) -> Pattern:
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
     # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    return Pattern(None, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []),
-                   make=_pure_query)
+    pat = _lazy(("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []), _pure_query)
+    pat.steady, pat.locations = value, locations
+    return pat
 
 
 def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -946,7 +962,7 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
     if len(flat) == 1:
         return _unsteady(flat[0])
     flat_ = tuple(flat)
-    return Pattern(None, node=("stack", flat_), make=_stack_node_query)
+    return _lazy(("stack", flat_), _stack_node_query)
 
 
 def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
@@ -978,7 +994,7 @@ def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, k
     inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
     given, is an equal query of the node."""
     node = ("partition", pat, test, ta, tb2, kept, changed)
-    return Pattern(query, node=node, make=None if query else _partition_query)
+    return _lazy(node, _partition_query) if query is None else Pattern(query, node=node)
 
 
 def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -1153,7 +1169,7 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
 def _atoms_of(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time, splits: tuple[Cut, ...]) -> Pattern:
     """_atoms of layers that are tuples, none empty (those of an atoms node, mapped); the node's
     last item is its unrolled layers, once made."""
-    return Pattern(None, node=("atoms", layers, a, b, splits, []), make=_atoms_query)
+    return _lazy(("atoms", layers, a, b, splits, []), _atoms_query)
 
 
 def _node_unrolled(node: tuple) -> tuple[tuple[tuple[Atom, ...], ...], Time] | None:
@@ -1335,6 +1351,8 @@ def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:
 
     With constant arguments the inner join reduces to querying f(values) cycle by cycle.
     """
+    if len(args) == 1 and args[0].steady is not _NOT_STEADY:  # (the common case, without generators)
+        return f(args[0].steady).split_queries()
     if all(a.is_steady for a in args):
         return f(*(a.steady for a in args)).split_queries()
     if len(args) == 1:
