@@ -184,13 +184,14 @@ class Pattern:
     constant arguments (`fast 2`) and sequences of plain atoms can take cheaper paths.
     `node` says how the pattern was built, where that allows a cheaper equivalent
     (a tuple whose first item is its kind), or is None. `plan` is its cycle plan (dsl/plan.py)
-    once a query from outside has asked for one: None before, False where it has none.
+    once a query from outside has asked for one: None before, False where it has none;
+    `part_plan` likewise its plan as a part of another's (shared by all the patterns built on it).
     A pattern made with `make` instead of a query works its query out as make(node) when first
     asked for it (building stays cheap, and the steps of a chain of transformations that is
     folded into one are never worked out); until then `query` is unset.
     """
 
-    __slots__ = ("query", "steady", "locations", "node", "plan", "make")
+    __slots__ = ("query", "steady", "locations", "node", "plan", "part_plan", "make")
 
     def __init__(self, query: Callable[[TimeSpan], list[Event]] | None, steady: Any = _NOT_STEADY,
                  locations: tuple[Location, ...] = (), node: tuple | None = None,
@@ -202,7 +203,7 @@ class Pattern:
         self.steady = steady
         self.locations = locations
         self.node = node
-        self.plan = None
+        self.plan = self.part_plan = None
 
     def __getattr__(self, name: str) -> Any:  # (only for an unset slot: the query of a `make`)
         if name != "query":
@@ -766,7 +767,7 @@ def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]
     """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
     patch are thousands)."""
     pat = _new(Pattern)
-    pat.make, pat.steady, pat.locations, pat.node, pat.plan = make, _NOT_STEADY, (), node, None
+    pat.make, pat.steady, pat.locations, pat.node, pat.plan, pat.part_plan = make, _NOT_STEADY, (), node, None, None
     return pat
 
 

@@ -115,7 +115,15 @@ def plan_of(pat: Pattern) -> Any:
 
 def _plan(pat: Pattern) -> Any:
     """A plan of pat made of its parts' plans (their `repeats`: the number of cycles after which
-    they play the same again, or None), or None."""
+    they play the same again, or None), or None; made once for each pattern, whatever is built
+    on it (the branches of `every` share their parts, and so their tables)."""
+    plan = pat.part_plan
+    if plan is None:
+        plan = pat.part_plan = _part_plan(pat) or False
+    return plan or None
+
+
+def _part_plan(pat: Pattern) -> Any:
     node = pat.node
     kind = node[0] if node is not None else None
     if kind == "silence":
@@ -347,7 +355,8 @@ class _Partition(_Plan):
         # (a side's cut at the cycles of ca*t + cb falls at whole numbers over this denominator)
         d, inner = _flatten(self.inner.chunks(phase, None), phase,
                             lcm(*(ca.numerator * cb.denominator for ca, cb in cuts)))
-        sides = [_RowSide(side, d, phase) for side in (self.kept, self.changed)]
+        kept, changed = [None if side == UNCHANGED else _RowSide(side, d, phase).rows
+                         for side in (self.kept, self.changed)]
         ta, tb2 = self.ta, self.tb2
         k1 = ta.numerator * tb2.denominator  # s of a whole (b, e) is (b + e) * ta + tb2: its numerator over
         rows = []  # q = d * ta.denominator * tb2.denominator is (b + e) * k1 + k0, b and e over d
@@ -358,7 +367,8 @@ class _Partition(_Plan):
                 if pb >= pe:
                     continue
                 row = (wb, we, pb, pe) + row[4:]
-            rows.append(((wb + we) * k1, wb, we, sides[0].rows(row), sides[1].rows(row)))
+            rows.append(((wb + we) * k1, wb, we, (row,) if kept is None else kept(row),
+                         (row,) if changed is None else changed(row)))
         if sum(len(row[3]) + len(row[4]) for row in rows) > MAX_ROWS:
             raise _Unplanned
         return d, tuple(rows)
@@ -406,7 +416,7 @@ class _Partition(_Plan):
 
 class _RowSide:
     """What a partition's side (see pattern.partition) makes of a row of its table (over d, counted
-    from cycle phase's start)."""
+    from cycle phase's start); not for the side UNCHANGED, which keeps the row as it is."""
 
     def __init__(self, side: tuple | None, d: int, phase: int):
         self.side = side
@@ -422,8 +432,6 @@ class _RowSide:
         side = self.side
         if side is None:
             return ()
-        if side == UNCHANGED:
-            return (row,)
         f, extra, cut = side
         wb, we, pb, pe, value, locations = row
         if f is not None:
