@@ -5,9 +5,10 @@ periodic: cycle c + P plays the events of cycle c, P cycles later (P is 1 for mo
 keeps each phase's events in a table, as whole numbers over a common denominator counted from
 the cycle's start, and answers a query in any cycle by shifting them: no Fraction arithmetic and
 one Event made per event played, whatever chain of transformations made them. The table is made
-from the plans of the pattern's parts: atoms from their plain query of that cycle, and a map of
-time (`fast`, `~>`), a stack, `cat` and the pieces of a sequence by mapping their parts' numbers,
-never making an Event. What is not periodic is planned around such tables: a random choice of
+from the plans of the pattern's parts: atoms from the atoms themselves (or, read through a map
+of time with cuts, from their plain query of that cycle), and a map of time (`fast`, `~>`), a
+stack, `cat` and the pieces of a sequence by mapping their parts' numbers, never making an Event;
+a pattern that is a part of several (the branches of `every`) has one plan and one set of tables. What is not periodic is planned around such tables: a random choice of
 events (`sometimesBy`, `degradeBy`: a partition) tests each event of its table at the event's
 own time, and a choice of pattern by cycle (`every`, `whenmod`) asks the plan of the pattern it
 plays. Anything else has no plan and is queried as it is defined, as is a query across a cycle
