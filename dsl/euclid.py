@@ -5,7 +5,7 @@ from __future__ import annotations
 from .rational import Fraction
 from functools import lru_cache
 
-from .pattern import Pattern, fastcat, silence
+from .pattern import Pattern, _atoms, fastcat, silence
 
 
 @lru_cache(maxsize=1024)
@@ -39,3 +39,18 @@ def euclid_off(k: int, n: int, rotation: int, pat: Pattern, fill: bool = False) 
     off = pat.fmap(lambda v: not v) if fill else silence
     return fastcat([pat if b else off for b in bits])._early(Fraction(rotation % n, n))
 
+
+
+def euclid_atoms(k: int, n: int, rotation: int, atom: Pattern) -> Pattern | None:
+    """euclid_off(k, n, rotation, atom).split_queries() of a steady atom, made directly: the atom in
+    each of the n steps that is an onset, the steps rotated left (each stays inside its cycle, and a
+    query of one cycle gives them in the same order); None where n is not positive."""
+    if n <= 0:
+        return None
+    bits = bjorklund(abs(k), n)
+    if k < 0:
+        bits = tuple(not b for b in bits)
+    r = rotation % n
+    value, locations = atom.steady, atom.locations
+    return _atoms([[(Fraction(i, n), Fraction(i + 1, n), value, locations)
+                    for i in range(n) if bits[(i + r) % n]]])

@@ -9,6 +9,8 @@ context that reads the string (see `ATOM_TYPES`).
 
 from __future__ import annotations
 
+import re
+
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from typing import Any, Callable
@@ -16,9 +18,9 @@ from typing import Any, Callable
 from . import notes
 from .errors import PatchError
 from .mini_parser import parse_mini
-from .pattern import Location, Pattern, fastcat, patternify, pure, silence, stack, timecat
+from .pattern import Location, Pattern, fastcat, patternify, pure, repeated, silence, stack, timecat
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
-from .euclid import euclid_off
+from .euclid import euclid_atoms, euclid_off
 from .syntax import Token, Tree, from_lark, lark_parser
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
@@ -69,7 +71,13 @@ def _explain(err: Any, text: str) -> PatchError:
     if isinstance(err, UnexpectedEOF) or (isinstance(err, UnexpectedToken) and err.token.type == "$END"):
         return PatchError("mini-notation ends too early (a step is missing)", line, max(col, len(text)))
     tok = err.token if isinstance(err, UnexpectedToken) else None
+    if tok is not None and _ENDS_WITH_SEQUENCE_DEGRADE.search(text, 0, tok.start_pos):
+        return PatchError(f"unexpected `{tok}`: a `?` after a space degrades the whole sequence and must end it "
+                          "(a `?` right after a step degrades that step)", line, col)
     return PatchError(f"unexpected `{tok}` in mini-notation", line, col)
+
+
+_ENDS_WITH_SEQUENCE_DEGRADE = re.compile(r"\s\?[0-9.]*\s*$")
 
 
 def _number(text: str) -> int | Fraction | float:
@@ -136,19 +144,50 @@ def compile_mini(text: str, kind: str | None = None, line: int = 1, column: int 
 def clear_mini_caches() -> None:
     parse.cache_clear()
     _compile.cache_clear()
+    _PLACED.clear()
+
+
+# (text, atom type) -> a pattern compiled from it and the line and column it was placed at, or None where
+# its pattern cannot be moved: the same string elsewhere (a line inserted above, the same rhythm in another
+# channel) is that pattern with its atoms' locations moved, cheaper than compiling it again
+_PLACED: dict[tuple[str, str | None], tuple[Pattern, int, int] | None] = {}
+MAX_PLACED = 1024
 
 
 @lru_cache(maxsize=1024)  # patterns hold their built queries: keep fewer than the trees
 def _compile(text: str, kind: str | None, line: int, column: int, line_offset: int) -> Pattern:
+    at = line + line_offset
+    placed = _PLACED.get((text, kind), _PLACED)
+    if placed is not None and placed is not _PLACED:
+        pattern, line0, column0 = placed
+        moved = pattern.relocated(_mover(at - line0, column - column0, line0))
+        if moved is not None:
+            return moved
+        _PLACED[(text, kind)] = None
     try:
         tree = parse(text)
     except PatchError as err:
         raise _shift(err, line, column) from None
-    kind = kind or infer_type(tree)
     try:
-        return _Compiler(kind, line + line_offset, column).layers(tree.children[0])[0]
+        pattern = _Compiler(kind or infer_type(tree), at, column).layers(tree.children[0])[0]
     except PatchError as err:
         raise _shift(err, line, column) from None
+    if placed is _PLACED:
+        if len(_PLACED) >= MAX_PLACED:
+            _PLACED.clear()
+        _PLACED[(text, kind)] = (pattern, at, column)
+    return pattern
+
+
+def _mover(lines: int, columns: int, first: int) -> Callable[[Location], Location]:
+    """Where an atom's location goes when its string moves by lines and columns (the columns of
+    the lines after the string's first, first, stay)."""
+    def move(loc: Location) -> Location:
+        line, begin, end = loc
+        if line == first:
+            return (line + lines, begin + columns, end + columns)
+        return (line + lines, begin, end)
+    return move
 
 
 def _sequence_degrade(groups: Tree) -> Tree | None:
@@ -162,6 +201,15 @@ def _sequence_degrade(groups: Tree) -> Tree | None:
     if mod.data == "degrade" and isinstance(before, Tree) and before.data in ("replicate", "elongate", "weight"):
         return mod
     return None
+
+
+def _weight(tok: Token) -> Fraction:
+    """`@3`, `@1.5`, `@1%3`: a ratio needs whole numbers (Tidal's pFraction)."""
+    numerator, ratio, denominator = tok[1:].partition("%")
+    if ratio and ("." in numerator or int(denominator) == 0):
+        raise PatchError(f"`{tok}`: a ratio needs whole numbers, and not 0 below", tok.line, tok.column)
+    weight = parse_fraction(numerator)
+    return weight / int(denominator) if ratio else weight
 
 
 def _plain_number(choices: Tree) -> Token | None:
@@ -201,9 +249,9 @@ class _Compiler:
 
     # Each returns (pattern, steps per cycle).
     def layers(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        if len(tree.children) == 1:
+            return self.choices(tree.children[0])
         layers = [self.choices(c) for c in tree.children]
-        if len(layers) == 1:
-            return layers[0]
         return stack(p for p, _ in layers), layers[0][1]
 
     def pattern(self, tree: Tree, convert: Callable[[Token], Any]) -> Pattern:
@@ -214,27 +262,33 @@ class _Compiler:
             self.convert = saved
 
     def choices(self, tree: Tree) -> tuple[Pattern, Fraction]:
+        if len(tree.children) == 1:
+            return self.groups(tree.children[0])
         options = [self.groups(c) for c in tree.children]
-        if len(options) == 1:
-            return options[0]
         return choose_cycle(self.next_seed(), [p for p, _ in options]), Fraction(1)
 
     def groups(self, tree: Tree) -> tuple[Pattern, Fraction]:
-        lifted = _sequence_degrade(tree)
-        if lifted is not None:
-            self.lifted.add(id(lifted))
-        if len(tree.children) == 1:
-            result = self.sequence(tree.children[0])
+        sequences = tree.children
+        if tree.data == "degraded_groups":  # "a b ?": the `?` after a space is the sequence's
+            sequences, lifted = sequences[:-1], sequences[-1]
         else:
-            result = fastcat([self.sequence(c)[0] for c in tree.children]), Fraction(len(tree.children))
+            mod = _sequence_degrade(tree)
+            lifted = None if mod is None else mod.children[0]
+            if mod is not None:
+                self.lifted.add(id(mod))
+        if len(sequences) == 1:
+            result = self.sequence(sequences[0])
+        else:
+            result = fastcat([self.sequence(c)[0] for c in sequences]), Fraction(len(sequences))
         if lifted is None:
             return result
         # Tidal's pSequence ends with pRand: the `?` degrades the whole sequence, with a seed taken
         # after those inside it, and (resolve_tpat of a TPat_DegradeBy) the sequence counts as one step
         return self.degrade(lifted, result[0]), Fraction(1)
 
-    def degrade(self, mod: Tree, pattern: Pattern) -> Pattern:
-        amount = str(mod.children[0])[1:]
+    def degrade(self, tok: Token, pattern: Pattern) -> Pattern:
+        """`?` or `?0.3` (or, the sequence's, ` ?`): drop events with a seed of their own."""
+        amount = tok.lstrip(" \t\r\n")[1:]
         return degrade_by_with(seeded_rand(self.next_seed()), float(amount) if amount else 0.5, pattern)
 
     def sequence(self, tree: Tree) -> tuple[Pattern, Fraction]:
@@ -269,16 +323,18 @@ class _Compiler:
             elif kind == "elongate":
                 weight += 1
             elif kind == "weight":
-                weight = parse_fraction(str(mod.children[0])[1:].replace("%", "/"))
+                weight = _weight(mod.children[0])
             elif kind == "degrade":
                 if id(mod) not in self.lifted:  # (a `?` that degrades the whole sequence is not this step's)
-                    pattern = self.degrade(mod, pattern)
+                    pattern = self.degrade(mod.children[0], pattern)
             elif kind == "euclid":
                 body, fill = pattern, self.kind == "bool"
                 plain = [_plain_number(c) for c in mod.children]
                 if None not in plain:  # constant arguments: what patternify would do with them
                     k, n, r = [int(self.number(tok)) for tok in plain] + [0] * (3 - len(plain))
-                    pattern = euclid_off(k, n, r, body, fill).split_queries()
+                    pattern = euclid_atoms(k, n, r, body) if body.is_steady and not fill else None
+                    if pattern is None:
+                        pattern = euclid_off(k, n, r, body, fill).split_queries()
                     continue
                 args = [self.pattern(c, self.number) for c in mod.children]
                 if len(args) == 2:
@@ -287,7 +343,7 @@ class _Compiler:
         return [(weight, pattern)] * count
 
     def range_end(self, term: Tree) -> int:
-        if term.data != "number" or "." in str(term.children[0]):
+        if term.data != "number" or not str(term.children[0]).lstrip("-").isdigit():  # (not 1.5, 1e3, 1%2)
             tok = term.children[0] if term.children and isinstance(term.children[0], Token) else None
             raise PatchError("`..` needs whole numbers on both sides", tok.line if tok else 1, tok.column if tok else 1)
         return int(str(term.children[0]))
@@ -299,7 +355,10 @@ class _Compiler:
     def timed(self, pattern: Pattern, factor: Tree, op: Callable[[Pattern, Any], Pattern]) -> Pattern:
         """`*` and `/`: the factor is a pattern too, joined cycle by cycle as Tidal does."""
         if factor.data == "number":  # a constant: what patternify would do with it
-            return op(pattern, self.number(factor.children[0])).split_queries()
+            k = self.number(factor.children[0])
+            if op is Pattern._fast and pattern.is_steady and not isinstance(k, float) and k.denominator == 1 and k > 0:
+                return repeated(pattern, k)
+            return op(pattern, k).split_queries()
         return patternify(lambda k: op(pattern, k), self.pattern_of_term(factor))
 
     def pattern_of_term(self, term: Tree) -> Pattern:

@@ -15,7 +15,8 @@ import re
 from .syntax import Token, Tree
 
 _TOKEN = re.compile(r"""
-    (?P<ws>[ \t\r]+)
+    (?P<SEQUENCE_DEGRADE>[ \t\r]+\?(?:[0-9]*\.?[0-9]+)?)
+  | (?P<ws>[ \t\r]+)
   | (?P<NUMBER>-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?(?![a-zA-Z0-9_':]))
   | (?P<WORD>-?[a-zA-Z0-9][a-zA-Z0-9_']*(?::[0-9]+)?)
   | (?P<RANGE>\.\.)
@@ -102,6 +103,9 @@ class _Parser:
         while self.kinds[self.i] == ".":
             self.i += 1
             items.append(self.sequence())
+        if self.kinds[self.i] == "SEQUENCE_DEGRADE":
+            items.append(self.take("SEQUENCE_DEGRADE"))
+            return Tree("degraded_groups", items)
         return Tree("groups", items)
 
     def sequence(self) -> Tree:

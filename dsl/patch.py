@@ -15,7 +15,7 @@ from .rational import Fraction, parse_fraction
 from functools import lru_cache
 from typing import Any, Callable, Iterator
 
-from . import controls, notes
+from . import controls, notes, plan
 from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import LIBRARY
@@ -147,13 +147,19 @@ def parse_patch(text: str, first_line: int = 1, env: dict[str, Any] | None = Non
 
 @contextmanager
 def _collector_paused() -> Iterator[None]:
-    """Python's cycle collector paused: a patch's patterns are many new objects that hold no cycles,
-    and a pass every 700 of them made (10 % of a cold patch's time) would only walk them."""
+    """Python's cycle collector paused: a patch's patterns are many new objects that hold no cycles
+    and live as long as the patch plays, and a pass every 700 of them made (10 % of a cold patch's
+    time) would only walk them. Afterwards they go straight to the oldest generation (gc.freeze then
+    gc.unfreeze moves every tracked object there, without walking any), so that the young
+    generations' next passes do not walk them either: the full collections that walk the oldest
+    generation still do, as they walk every long-lived object."""
     was = gc.isenabled()
     gc.disable()
     try:
         yield
     finally:
+        gc.freeze()
+        gc.unfreeze()
         if was:
             gc.enable()
 
@@ -207,15 +213,18 @@ def query_expression(text: str, begin: Fraction, end: Fraction, kind: str | None
         raise PatchError(f"the pattern fails when played: {err}", 1, 1) from None
 
 
-def trial_query(pattern: Pattern, cycle: Fraction = Fraction(0)) -> None:
-    """Query one cycle so that errors surface at evaluation, not in the middle of the show."""
-    pattern.query_span(cycle, cycle + 1)  # (through its plan: the tables it makes are played from)
+def trial_query(pattern: Pattern, cycle: int = 0) -> None:
+    """Work out one cycle so that errors surface at evaluation, not in the middle of the show."""
+    pattern.rehearse(cycle)  # (through its plan: the tables it makes are played from)
 
 
 _MISSING = object()
 _VALUES: dict[tuple, Any] = {}  # (statement text, line, the scope values it names) -> its value, see _Evaluator.cached
 _PASSED: set[tuple] = set()  # (statement text, the scope values it names) of channels that passed their trial query
 MAX_CACHED_VALUES = 512
+# statement text -> (its line offset, its channel's pattern) for channels that name no value in scope (every
+# location in the pattern is then the statement's own), or None where the pattern cannot be moved
+_PLACES: dict[str, tuple[int, Pattern] | None] = {}
 
 
 _NAME = re.compile(r"[a-zA-Z_][a-zA-Z0-9_']*")
@@ -241,12 +250,14 @@ def _key_of(value: Any) -> Any:
 
 
 def clear_caches() -> None:
-    """Forget every parse and compilation kept for re-evaluation (for cold timings)."""
+    """Forget every parse, compilation and table kept for re-evaluation (for cold timings)."""
     _parse_statement.cache_clear()
     _names.cache_clear()
     _VALUES.clear()
     _PASSED.clear()
+    _PLACES.clear()
     clear_mini_caches()
+    plan.forget_tables()
 
 
 class _Evaluator:
@@ -268,22 +279,46 @@ class _Evaluator:
             return None
         return key
 
-    def cached(self, make: Callable[[], Any]) -> Any:
+    def cached(self, make: Callable[[], Any], movable: bool = False) -> Any:
         """make(), or what it gave when this statement was last evaluated at this line with the same
         values for the names it uses. A live coder re-evaluates mostly unchanged text; patterns are
         pure, immutable values, so handing back the same one is safe (and, for a channel, the trial
-        query it passed need not run again). Failures are never kept."""
+        query it passed need not run again). Failures are never kept. A channel's pattern (movable)
+        that names nothing in scope, met at another line (a line inserted above it), is the pattern
+        it gave there with its atoms' locations moved down as many lines."""
         scope = self.scope_key()
         if scope is None:
             return make()
         key = (self.text, self.line_offset, scope)
         value = _VALUES.get(key, _MISSING)
         if value is _MISSING:
-            value = make()
+            movable = movable and not scope
+            value = self.moved() if movable else _MISSING
+            if value is _MISSING:
+                value = make()
+                if movable:
+                    if len(_PLACES) >= MAX_CACHED_VALUES:
+                        _PLACES.clear()
+                    _PLACES[self.text] = (self.line_offset, value)
             if len(_VALUES) >= MAX_CACHED_VALUES:
                 _VALUES.clear()
             _VALUES[key] = value
         return value
+
+    def moved(self) -> Any:
+        """This statement's pattern from where it was last evaluated, moved here; _MISSING where
+        there is none, or it cannot be moved."""
+        placed = _PLACES.get(self.text)
+        if placed is None:
+            return _MISSING
+        lines = self.line_offset - placed[0]
+        if not lines:
+            return placed[1]
+        pattern = placed[1].relocated(lambda loc: (loc[0] + lines, loc[1], loc[2]))
+        if pattern is None:
+            _PLACES[self.text] = None
+            return _MISSING
+        return pattern
 
     def statement(self, tree: Tree) -> None:
         kind = tree.data
@@ -306,10 +341,11 @@ class _Evaluator:
             self.scope[str(name)] = self.cached(lambda: self.expr(body))
         elif kind == "channel":
             name, body = tree.children
-            self.patch.channels[str(name)] = self.cached(lambda: self.channel(str(name), body, where))
+            self.patch.channels[str(name)] = self.cached(lambda: self.channel(str(name), body, where), movable=True)
         elif kind == "named_channel":
             name, body = tree.children
-            self.patch.channels[str(name)[1:-1]] = self.cached(lambda: self.channel(str(name)[1:-1], body, where))
+            self.patch.channels[str(name)[1:-1]] = self.cached(lambda: self.channel(str(name)[1:-1], body, where),
+                                                                movable=True)
         elif kind == "switch":
             action, target = tree.children
             if target is None and action != "unsolo":
@@ -409,8 +445,11 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
     if op in ("+", "-", "*", "/") and isinstance(left, numbers) and isinstance(right, numbers):
         if op == "/" and right == 0:
             raise PatchError("division by zero", *where)
-        return {"+": lambda: left + right, "-": lambda: left - right, "*": lambda: left * right,
-                "/": lambda: Fraction(left) / Fraction(right)}[op]()
+        if op == "+":
+            return left + right
+        if op == "-":
+            return left - right
+        return left * right if op == "*" else Fraction(left) / Fraction(right)
     if op in ("<~", "~>"):
         shift = coerce(left, "pattern:rational", f"the left side of `{op}`", where)
         pat = coerce(right, "pattern", f"the right side of `{op}`", where)

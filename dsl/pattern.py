@@ -51,6 +51,15 @@ def _spend(count: int) -> None:
     _budget.left = left
 
 
+def _open_budget() -> bool:
+    """Start the budget of a top-level query, unless one is running: whether this one is it."""
+    if getattr(_budget, "left", None) is not None:
+        return False
+    _budget.left = MAX_EVENTS
+    _budget.token = object()  # what `shared` patterns remember a result under
+    return True
+
+
 def current_query() -> object | None:
     """A token for the top-level query running in this thread (None outside one): what a pattern
     read twice within it may remember an answer under."""
@@ -175,18 +184,32 @@ class Pattern:
     constant arguments (`fast 2`) and sequences of plain atoms can take cheaper paths.
     `node` says how the pattern was built, where that allows a cheaper equivalent
     (a tuple whose first item is its kind), or is None. `plan` is its cycle plan (dsl/plan.py)
-    once a query from outside has asked for one: None before, False where it has none.
+    once a query from outside has asked for one: None before, False where it has none;
+    `part_plan` likewise its plan as a part of another's (shared by all the patterns built on it).
+    A pattern made with `make` instead of a query works its query out as make(node) when first
+    asked for it (building stays cheap, and the steps of a chain of transformations that is
+    folded into one are never worked out); until then `query` is unset.
     """
 
-    __slots__ = ("query", "steady", "locations", "node", "plan")
+    __slots__ = ("query", "steady", "locations", "node", "plan", "part_plan", "make")
 
-    def __init__(self, query: Callable[[TimeSpan], list[Event]], steady: Any = _NOT_STEADY,
-                 locations: tuple[Location, ...] = (), node: tuple | None = None):
-        self.query = query
+    def __init__(self, query: Callable[[TimeSpan], list[Event]] | None, steady: Any = _NOT_STEADY,
+                 locations: tuple[Location, ...] = (), node: tuple | None = None,
+                 make: Callable[[tuple], Callable[[TimeSpan], list[Event]]] | None = None):
+        if make is None:
+            self.query = query
+        else:
+            self.make = make
         self.steady = steady
         self.locations = locations
         self.node = node
-        self.plan = None
+        self.plan = self.part_plan = None
+
+    def __getattr__(self, name: str) -> Any:  # (only for an unset slot: the query of a `make`)
+        if name != "query":
+            raise AttributeError(name)
+        query = self.query = self.make(self.node)
+        return query
 
     @property
     def is_steady(self) -> bool:
@@ -196,10 +219,7 @@ class Pattern:
         """Query from outside (the scheduler, a command): the budget of events starts here. A span
         inside one cycle (not a point) is answered by the pattern's cycle plan where it has one
         (`planned`)."""
-        outermost = getattr(_budget, "left", None) is None
-        if outermost:
-            _budget.left = MAX_EVENTS
-            _budget.token = object()  # what `shared` patterns remember a result under
+        outermost = _open_budget()
         try:
             span = TimeSpan(to_time(begin), to_time(end))
             if planned and self.plan is not False and span.begin < span.end <= span.begin.__floor__() + 1:
@@ -209,8 +229,19 @@ class Pattern:
             return self.query(span)
         finally:
             if outermost:
-                _budget.left = None
-                _budget.token = None
+                _budget.left = _budget.token = None
+
+    def rehearse(self, cycle: int) -> None:
+        """Work out what a query of the whole cycle needs (its plan's tables, or the plain query
+        where it has no plan) and raise what it would raise, without making its events: a
+        channel's trial at evaluation, so that the scheduler reads tables made already."""
+        outermost = _open_budget()
+        try:
+            if self.plan is False or not plan.prepared(self, cycle):
+                self.query(TimeSpan(Fraction(cycle), Fraction(cycle + 1)))
+        finally:
+            if outermost:
+                _budget.left = _budget.token = None
 
     def onsets(self, begin: Any, end: Any) -> list[Event]:
         return [e for e in self.query_span(begin, end) if e.has_onset]
@@ -228,9 +259,9 @@ class Pattern:
             if kind == "silence":
                 return self
             if kind == "chain":
-                return _transform(node[1].fmap(f, extra), node[2], node[3], node[4])
+                return _rechain(node, node[1].fmap(f, extra))
             if kind == "stack":
-                return stack([p.fmap(f, extra) for p in node[1]])
+                return _restack([p.fmap(f, extra) for p in node[1]])
             if kind == "partition":
                 sides = [None if side is None else
                          ((f if side[0] is None else (lambda v, g=side[0]: f(g(v)))), side[1] + extra, side[2])
@@ -240,24 +271,33 @@ class Pattern:
                 return _INSIDE[kind](node, lambda p: p.fmap(f, extra))
             if kind == "atoms":
                 try:  # map each atom once; a function that fails is left to fail where it is played
-                    layers = tuple(tuple((b, e, f(v), loc + extra) for b, e, v, loc in layer) for layer in node[1])
+                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
+                                    for layer in node[1]])
                 except Exception:  # noqa: BLE001
                     pass
                 else:
-                    return _atoms(layers, node[2], node[3], node[4])
-        q = self.query
+                    return _atoms_of(layers, node[2], node[3], node[4])
+        q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
+
+    def relocated(self, move: Callable[[Location], Location]) -> Pattern | None:
+        """The same pattern with every atom's source location moved (a string compiled once, played
+        from another place in the patch), built as it was; None where its nodes do not say how."""
+        try:
+            return _relocated(self, move)
+        except _Opaque:
+            return None
 
     def split_queries(self) -> Pattern:
         """Query cycle by cycle, for operations that depend on the cycle number."""
         return _transform(self, _ONE, _ZERO, _CUT)
 
     def with_query_time(self, f: Callable[[Time], Time]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: q(TimeSpan(f(span.begin), f(span.end))))
 
     def with_event_time(self, f: Callable[[Time], Time]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -273,7 +313,7 @@ class Pattern:
         return Pattern(query)
 
     def filter_events(self, keep: Callable[[Event], bool]) -> Pattern:
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: [e for e in q(span) if keep(e)])
 
     def filter_onsets(self) -> Pattern:
@@ -283,7 +323,7 @@ class Pattern:
         """Add source locations to every event (the atom that made it)."""
         if not locations:
             return self
-        q = self.query
+        q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, e.value, e.locations + locations) for e in q(span)])
 
     def shared(self) -> Pattern:
@@ -292,7 +332,7 @@ class Pattern:
         node = self.node
         if node is not None and (node[0] in ("shared", "silence") or (node[0] == "atoms" and self.is_steady)):
             return self
-        q = self.query
+        q = _deferred(self)
         memo: list[Any] = [None]
 
         def query(span: TimeSpan) -> list[Event]:
@@ -338,7 +378,7 @@ class Pattern:
         factor = to_time(factor)
         if factor < 1:
             factor = Fraction(1)
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             sb, se = span.begin, span.end
@@ -381,7 +421,7 @@ class Pattern:
         width = end - begin
         if width <= 0:
             return silence
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             cycle = sam(span.begin)
@@ -399,7 +439,7 @@ class Pattern:
 
     def rev(self) -> Pattern:
         """Reverse each cycle."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             cycle = Fraction(span.begin.__floor__())
@@ -426,7 +466,7 @@ class Pattern:
             # events across a cycle boundary (none, often)
             mapped = self.fmap(lambda v: f(v, value), extra)
             return mapped if _wholes_in_cycles(self, _ONE, _ZERO) else _cut_at_cycles(mapped)
-        lq, oq = self.query, other.query
+        lq, oq = _deferred(self), _deferred(other)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -454,7 +494,7 @@ class Pattern:
         """Structure from both sides: wholes intersect."""
         if self.is_steady and other.is_steady:
             return pure(f(self.steady, other.steady), self.locations + other.locations)
-        lq, oq = self.query, other.query
+        lq, oq = _deferred(self), _deferred(other)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -479,7 +519,7 @@ class Pattern:
 
     def inner_join(self) -> Pattern:
         """Wholes come from the inner patterns (used for patterned arguments)."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -495,7 +535,7 @@ class Pattern:
 
     def outer_join(self) -> Pattern:
         """Wholes come from the outer pattern; the inner is sampled at the outer onset."""
-        q = self.query
+        q = _deferred(self)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -530,6 +570,32 @@ _INSIDE: dict[str, Callable[[tuple, Callable[[Pattern], Pattern]], Pattern]] = {
 }
 
 
+class _Opaque(Exception):
+    """A pattern whose node does not say how it was built."""
+
+
+def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
+    if pat.steady is not _NOT_STEADY:
+        return pure(pat.steady, tuple(map(move, pat.locations)))
+    node = pat.node
+    kind = node[0] if node is not None else None
+    if kind == "silence":
+        return pat
+    if kind == "atoms":
+        layers = tuple([tuple([(b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer]) for layer in node[1]])
+        return _atoms_of(layers, node[2], node[3], node[4])
+    if kind == "chain":
+        return _rechain(node, _relocated(node[1], move))
+    if kind == "stack":
+        return _restack([_relocated(p, move) for p in node[1]])
+    if kind == "partition":
+        sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
+        return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)
+    if kind in _INSIDE:
+        return _INSIDE[kind](node, lambda p: _relocated(p, move))
+    raise _Opaque
+
+
 def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
     """Whether no event of pat read at a*t + b has a whole across a cycle boundary (known from
     how pat was built; False where that does not say). An atom's whole in cycle n of its own time,
@@ -562,7 +628,7 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
     if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
         sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
         return partition(node[1], node[2], node[3], node[4], *sides)
-    q = pat.query
+    q = _deferred(pat)
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -587,6 +653,8 @@ Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be
 
 def _aligned(outer: tuple[Time, Time], inner: tuple[Time, Time]) -> bool:
     """Whether every cycle boundary of time outer[0]*t + outer[1] is one of inner[0]*t + inner[1]."""
+    if outer == _CUT[0]:  # (the common cut: the cycles of t itself)
+        return inner[0].denominator == 1 and inner[1].denominator == 1
     ratio = inner[0] / outer[0]
     return ratio.denominator == 1 and (inner[1] - ratio * outer[1]).denominator == 1
 
@@ -594,6 +662,8 @@ def _aligned(outer: tuple[Time, Time], inner: tuple[Time, Time]) -> bool:
 def _prune(cuts: tuple[Cut, ...], base: tuple[Time, Time] | None) -> tuple[Cut, ...]:
     """Drop the cuts that change nothing: one whose boundaries the next cut inside it (or the
     base, when it is cut at its own cycles and plays one layer) makes anyway."""
+    if len(cuts) < 2 and base is None:
+        return cuts
     kept: list[Cut] = []
     inner = base
     for cut in reversed(cuts):
@@ -678,26 +748,54 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         cuts = _prune(cuts, None)
     if not cuts and a == 1 and b == 0:
         return _unsteady(pat)
-    return Pattern(_lazy(lambda: _chain_query(pat, a, b, cuts)), node=("chain", pat, a, b, cuts))
+    return _lazy(("chain", pat, a, b, cuts), _chain_node_query)
 
 
-def _lazy(make: Callable[[], Callable[[TimeSpan], list[Event]]]) -> Callable[[TimeSpan], list[Event]]:
-    """A query made when first asked: building patterns stays cheap, and those never queried
-    (the steps of a chain of transformations) are never worked out."""
-    made: list[Callable[[TimeSpan], list[Event]]] = []
+_QUERY = Pattern.query  # (the slot itself: reading it never works a query out)
 
-    def query(span: TimeSpan) -> list[Event]:
-        if not made:
-            made.append(make())
-        return made[0](span)
 
-    return query
+def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
+    """pat's query, or where it is not worked out yet, a call that works it out when first queried
+    (what a pattern built on pat keeps: building it must not work out pat's query)."""
+    try:
+        return _QUERY.__get__(pat, Pattern)
+    except AttributeError:
+        return lambda span: pat.query(span)
+
+
+def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]]) -> Pattern:
+    """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
+    patch are thousands)."""
+    pat = _new(Pattern)
+    pat.make, pat.steady, pat.locations, pat.node, pat.plan, pat.part_plan = make, _NOT_STEADY, (), node, None, None
+    return pat
+
+
+_new = object.__new__
+
+
+def _rechain(node: tuple, inner: Pattern) -> Pattern:
+    """The chain node with its pattern replaced by inner, the same pattern mapped (its values or
+    locations): what _transform makes of it, the same node, unless inner is a chain to fold into it."""
+    if inner.node is not None and inner.node[0] == "chain":  # (the kinds that are split when made)
+        return _transform(inner, node[2], node[3], node[4])
+    return _lazy(("chain", inner) + node[2:], _chain_node_query)
+
+
+def _restack(patterns: list[Pattern]) -> Pattern:
+    """A stack of the patterns of a stack, each mapped (its values or locations): what stack makes of
+    them (they were flattened and fused already, and mapping keeps that)."""
+    return _lazy(("stack", tuple(patterns)), _stack_node_query)
 
 
 def _unsteady(pat: Pattern) -> Pattern:
     """pat, made by a transformation: never steady, even where the transformation changes nothing
     (patternify takes the locations of a steady argument's atoms only through its inner join)."""
-    return Pattern(pat.query, node=pat.node) if pat.is_steady else pat
+    return pat if pat.steady is _NOT_STEADY else _lazy(pat.node, _pure_query)
+
+
+def _chain_node_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _chain_query(node[1], node[2], node[3], node[4])
 
 
 def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Callable[[TimeSpan], list[Event]]:
@@ -775,7 +873,7 @@ def _chain_query(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...]) -> Calla
 
 def squeeze_join(pat: Pattern) -> Pattern:
     """Squeeze a whole cycle of each inner pattern into the whole of the outer event holding it."""
-    q = pat.query
+    q = _deferred(pat)
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -799,6 +897,15 @@ def squeeze_join(pat: Pattern) -> Pattern:
 
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
+    # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
+    pat = _lazy(("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []), _pure_query)
+    pat.steady, pat.locations = value, locations
+    return pat
+
+
+def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    """The query of pure's atom, (0, 1, value, locations), alone in node."""
+    _, _, value, locations = node[1][0][0]
 
     def query(span: TimeSpan) -> list[Event]:
         b, e = span.begin, span.end
@@ -816,8 +923,13 @@ def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
             out.append(Event(TimeSpan(cycle, cycle + 1), s, value, locations))
         return out
 
-    # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    return Pattern(query, value, locations, ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []))
+    return query
+
+
+def repeated(pat: Pattern, k: Time) -> Pattern:
+    """A steady pattern (an atom) k times a cycle, k a positive whole number: what
+    pat._fast(k).split_queries() makes of it (the atom read at k*t, its cycles cut already)."""
+    return _atoms_of(pat.node[1], to_time(k), _ZERO, ())
 
 
 def signal(f: Callable[[Time], Any]) -> Pattern:
@@ -851,7 +963,7 @@ def stack(patterns: Iterable[Pattern]) -> Pattern:
     if len(flat) == 1:
         return _unsteady(flat[0])
     flat_ = tuple(flat)
-    return Pattern(_lazy(lambda: _stack_query(flat_)), node=("stack", flat_))
+    return _lazy(("stack", flat_), _stack_node_query)
 
 
 def _fuse_partitions(patterns: list[Pattern]) -> list[Pattern]:
@@ -883,7 +995,7 @@ def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, k
     inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
     given, is an equal query of the node."""
     node = ("partition", pat, test, ta, tb2, kept, changed)
-    return Pattern(query or _lazy(lambda: _partition_query(node)), node=node)
+    return _lazy(node, _partition_query) if query is None else Pattern(query, node=node)
 
 
 def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -900,7 +1012,7 @@ def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
 def partition_sorter(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, kept: Side | None,
                      changed: Side | None) -> Callable[[TimeSpan], tuple[list[Event], list[Event]]]:
     """The two sides of a partition's query, apart (see `partition`)."""
-    q = pat.query
+    q = _deferred(pat)
     unit = ta == 1
     keep, change = _side(kept), _side(changed)
     keep_as_is = kept == UNCHANGED  # the common kept side: appended without a call
@@ -972,6 +1084,10 @@ def _side(side: Side | None) -> Callable[[Event, TimeSpan, list[Event]], None] |
     return add
 
 
+def _stack_node_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _stack_query(node[1])
+
+
 def _stack_query(patterns: Sequence[Pattern]) -> Callable[[TimeSpan], list[Event]]:
     """Neighbouring atoms read through the same map of time, uncut, play as one pattern of layers:
     each layer plays all of its cycles before the next, as each pattern of a stack does."""
@@ -1000,7 +1116,7 @@ def slowcat(patterns: Sequence[Pattern]) -> Pattern:
     if not patterns:
         return silence
     n = len(patterns)
-    queries = [p.query for p in patterns]
+    queries = [_deferred(p) for p in patterns]
 
     def query(span: TimeSpan) -> list[Event]:
         cycle = span.begin.__floor__()
@@ -1045,11 +1161,16 @@ def _atoms(layers: Iterable[Iterable[Atom]], a: Time = _ONE, b: Time = _ZERO,
     `split_queries` was applied). One pass makes the events at their final times, whatever
     chain of transformations led here; the result is exactly that of the chain.
     """
-    layers = tuple(layer for layer in map(tuple, layers) if layer)
+    layers = tuple([layer for layer in map(tuple, layers) if layer])
     if not layers:
         return silence
-    node = ("atoms", layers, a, b, splits, [])  # the last: its unrolled layers, once made
-    return Pattern(_lazy(lambda: _atoms_query(node)), node=node)
+    return _atoms_of(layers, a, b, splits)
+
+
+def _atoms_of(layers: tuple[tuple[Atom, ...], ...], a: Time, b: Time, splits: tuple[Cut, ...]) -> Pattern:
+    """_atoms of layers that are tuples, none empty (those of an atoms node, mapped); the node's
+    last item is its unrolled layers, once made."""
+    return _lazy(("atoms", layers, a, b, splits, []), _atoms_query)
 
 
 def _node_unrolled(node: tuple) -> tuple[tuple[tuple[Atom, ...], ...], Time] | None:
@@ -1231,6 +1352,8 @@ def patternify(f: Callable[..., Pattern], *args: Pattern) -> Pattern:
 
     With constant arguments the inner join reduces to querying f(values) cycle by cycle.
     """
+    if len(args) == 1 and args[0].steady is not _NOT_STEADY:  # (the common case, without generators)
+        return f(args[0].steady).split_queries()
     if all(a.is_steady for a in args):
         return f(*(a.steady for a in args)).split_queries()
     if len(args) == 1:

@@ -5,9 +5,10 @@ periodic: cycle c + P plays the events of cycle c, P cycles later (P is 1 for mo
 keeps each phase's events in a table, as whole numbers over a common denominator counted from
 the cycle's start, and answers a query in any cycle by shifting them: no Fraction arithmetic and
 one Event made per event played, whatever chain of transformations made them. The table is made
-from the plans of the pattern's parts: atoms from their plain query of that cycle, and a map of
-time (`fast`, `~>`), a stack, `cat` and the pieces of a sequence by mapping their parts' numbers,
-never making an Event. What is not periodic is planned around such tables: a random choice of
+from the plans of the pattern's parts: atoms from the atoms themselves (or, read through a map
+of time with cuts, from their plain query of that cycle), and a map of time (`fast`, `~>`), a
+stack, `cat` and the pieces of a sequence by mapping their parts' numbers, never making an Event;
+a pattern that is a part of several (the branches of `every`) has one plan and one set of tables. What is not periodic is planned around such tables: a random choice of
 events (`sometimesBy`, `degradeBy`: a partition) tests each event of its table at the event's
 own time, and a choice of pattern by cycle (`every`, `whenmod`) asks the plan of the pattern it
 plays. Anything else has no plan and is queried as it is defined, as is a query across a cycle
@@ -23,7 +24,7 @@ from __future__ import annotations
 from math import gcd, lcm
 from typing import Any
 
-from .pattern import UNCHANGED, Event, Pattern, TimeSpan, _aligned, _cut
+from .pattern import UNCHANGED, Event, Pattern, TimeSpan, _aligned, _cut, _plain_layers, _spend
 from .rational import Fraction
 
 MAX_PERIOD = 64  # cycles: a pattern that repeats only after more is queried as it is defined
@@ -55,6 +56,26 @@ def planned_query(pat: Pattern, span: TimeSpan) -> list[Event] | None:
     except _Unplanned:
         pat.plan = False
         return None
+
+
+def forget_tables() -> None:
+    """Forget every table made (for cold timings)."""
+    _held.clear()
+    _held_rows[0] = 0
+
+
+def prepared(pat: Pattern, c: int) -> bool:
+    """Whether pat's plan has the tables a query of cycle c reads, made now where they were not
+    (False where it has no plan): what a query of the cycle works out, without its events."""
+    plan = plan_of(pat)
+    if plan is None:
+        return False
+    try:
+        plan.chunks(c, None)
+    except _Unplanned:
+        pat.plan = False
+        return False
+    return True
 
 
 def _events(chunks: list[Chunk]) -> list[Event]:
@@ -95,7 +116,15 @@ def plan_of(pat: Pattern) -> Any:
 
 def _plan(pat: Pattern) -> Any:
     """A plan of pat made of its parts' plans (their `repeats`: the number of cycles after which
-    they play the same again, or None), or None."""
+    they play the same again, or None), or None; made once for each pattern, whatever is built
+    on it (the branches of `every` share their parts, and so their tables)."""
+    plan = pat.part_plan
+    if plan is None:
+        plan = pat.part_plan = _part_plan(pat) or False
+    return plan or None
+
+
+def _part_plan(pat: Pattern) -> Any:
     node = pat.node
     kind = node[0] if node is not None else None
     if kind == "silence":
@@ -195,13 +224,15 @@ class _Table(_Plan):
     events, counted from its start, as whole numbers over their common denominator)."""
 
     def __init__(self, pat: Pattern, period: int):
-        self.query = pat.query  # (not pat: a pattern holds its plan, and no cycle need be collected)
         self.period = self.repeats = period
         # whether a query over several cycles gives each cycle's events in turn: one layer of atoms
         # does where its query is cut at every cycle boundary (its own cycles or a split do it)
         node, cycles = pat.node, (Fraction(1), Fraction(0))
         self.crosses = (node is not None and node[0] == "atoms" and len(node[1]) == 1
                         and any(_aligned(cycles, cut) for cut in ((node[2], node[3]),) + node[4]))
+        self.layers = _plain_layers(pat)  # atoms played at t itself: their rows are the atoms'
+        # (the query, not pat: a pattern holds its plan, and no cycle need be collected)
+        self.query = pat.query if self.layers is None else None
 
     def span_chunks(self, span: TimeSpan) -> list[Chunk]:
         if not self.crosses:
@@ -220,6 +251,15 @@ class _Table(_Plan):
         return [(d, 1, c * d, _restrict(rows, d, span, c), span.begin, span.end)]
 
     def build(self, phase: int) -> tuple[int, Rows]:
+        if self.layers is not None:  # (what their plain query of the cycle gives, in its order)
+            atoms = [atom for layer in self.layers for atom in layer]
+            _spend(len(atoms))
+            d = lcm(*(t.denominator for atom in atoms for t in atom[:2]))
+            rows = []
+            for b, e, value, locations in atoms:
+                b, e = b.numerator * (d // b.denominator), e.numerator * (d // e.denominator)
+                rows.append((b, e, b, e, value, locations))
+            return d, tuple(rows)
         start = Fraction(phase)
         events = self.query(TimeSpan(start, start + 1))
         if len(events) > MAX_ROWS:
@@ -316,7 +356,8 @@ class _Partition(_Plan):
         # (a side's cut at the cycles of ca*t + cb falls at whole numbers over this denominator)
         d, inner = _flatten(self.inner.chunks(phase, None), phase,
                             lcm(*(ca.numerator * cb.denominator for ca, cb in cuts)))
-        sides = [_RowSide(side, d, phase) for side in (self.kept, self.changed)]
+        kept, changed = [None if side == UNCHANGED else _RowSide(side, d, phase).rows
+                         for side in (self.kept, self.changed)]
         ta, tb2 = self.ta, self.tb2
         k1 = ta.numerator * tb2.denominator  # s of a whole (b, e) is (b + e) * ta + tb2: its numerator over
         rows = []  # q = d * ta.denominator * tb2.denominator is (b + e) * k1 + k0, b and e over d
@@ -327,7 +368,8 @@ class _Partition(_Plan):
                 if pb >= pe:
                     continue
                 row = (wb, we, pb, pe) + row[4:]
-            rows.append(((wb + we) * k1, wb, we, sides[0].rows(row), sides[1].rows(row)))
+            rows.append(((wb + we) * k1, wb, we, (row,) if kept is None else kept(row),
+                         (row,) if changed is None else changed(row)))
         if sum(len(row[3]) + len(row[4]) for row in rows) > MAX_ROWS:
             raise _Unplanned
         return d, tuple(rows)
@@ -375,7 +417,7 @@ class _Partition(_Plan):
 
 class _RowSide:
     """What a partition's side (see pattern.partition) makes of a row of its table (over d, counted
-    from cycle phase's start)."""
+    from cycle phase's start); not for the side UNCHANGED, which keeps the row as it is."""
 
     def __init__(self, side: tuple | None, d: int, phase: int):
         self.side = side
@@ -391,8 +433,6 @@ class _RowSide:
         side = self.side
         if side is None:
             return ()
-        if side == UNCHANGED:
-            return (row,)
         f, extra, cut = side
         wb, we, pb, pe, value, locations = row
         if f is not None:

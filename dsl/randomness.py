@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .rational import Fraction
 from math import floor
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 from .pattern import UNCHANGED, Event, Pattern, Time, TimeSpan, current_query, partition, partition_sorter
 
@@ -50,8 +50,11 @@ def seeded_rand(seed: int) -> Pattern:
     """rand shifted by 0.0001 cycles per seed: each mini-notation `?` and `|` gets its own."""
     if not seed:
         return rand
-    shift = Fraction(seed, 10000)
-    return Pattern(rand._early(shift).query, node=("rand", shift))
+    return Pattern(None, node=("rand", Fraction(seed, 10000)), make=_shifted_rand_query)
+
+
+def _shifted_rand_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return rand._early(node[1]).query
 
 
 def degrade_by_with(random: Pattern, amount: float, pat: Pattern) -> Pattern:
@@ -94,14 +97,17 @@ def partition_by_rand(random: Pattern, amount: float, pat: Pattern) -> tuple[Pat
     if isinstance(amount, float):
         below.rand_below = amount  # type: ignore[attr-defined]  (a cycle plan computes it itself: dsl/plan.py)
     shift2 = 2 * node[1]
-    sort = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
-    memo: list[Any] = [None]
+    memo: list[Any] = [None, None]  # the last answer, and the sorter (made when first asked: the halves of
+    #                                  `sometimesBy` are fused into one partition, and this is never asked)
 
     def halves(span: TimeSpan) -> tuple[list[Event], list[Event]]:
         token = current_query()
         m = memo[0]
         if m is not None and token is not None and m[0] is token and m[1] == span.begin and m[2] == span.end:
             return m[3]
+        sort = memo[1]
+        if sort is None:
+            sort = memo[1] = partition_sorter(pat, below, _ONE, shift2, UNCHANGED, UNCHANGED)
         sides = sort(span)
         memo[0] = (token, span.begin, span.end, sides)
         return sides

@@ -16,5 +16,8 @@ __all__ = ["Fraction", "parse_fraction"]
 
 def parse_fraction(text: str) -> Fraction:
     """A number written as text ("3", "-0.25", "1/3", "1e-3") as an exact Fraction."""
+    whole, dot, decimals = text.partition(".")
+    if whole.isdigit() and (not dot or decimals.isdigit()):  # "3", "0.25": the common forms, directly
+        return Fraction(int(whole + decimals), 10 ** len(decimals))
     exact = _Exact(text)
     return Fraction(exact.numerator, exact.denominator)

@@ -15,8 +15,8 @@ import re
 
 from .syntax import Token, Tree
 
-_TOKEN = re.compile(r"""
-    (?P<ws>[ \t]+|\r?\n)
+_TOKEN = re.compile(r"""[ \t]*(?:  # (the spaces before a token: skipped in the same match)
+    (?P<nl>\r?\n)
   | (?P<word>[a-zA-Z_][a-zA-Z0-9_']*)
   | (?P<NUMBER>[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?)
   | (?P<STRING>"[^"\n]*")
@@ -26,12 +26,13 @@ _TOKEN = re.compile(r"""
   | (?P<MUL>[*/])
   | (?P<punct>[$=()\[\],.])
   | (?P<bad>.)
-""", re.VERBOSE | re.DOTALL)
+)""", re.VERBOSE | re.DOTALL)
 
 _CHANNEL = re.compile(r"d[0-9]+")
 _SWITCHES = frozenset(("solo", "unsolo", "mute", "unmute"))
 _KEYWORDS = frozenset(("tempo", "setcps", "hush", "let", "p", "key", "style"))
 _ATOM_START = frozenset(("NUMBER", "STRING", "NAME", "(", "["))
+_LEAVES = {"NUMBER": "number", "STRING": "string", "NAME": "name"}
 _LEVELS = {"OPERATOR": 0, "SHIFT": 1, "ADD": 2, "MUL": 3}
 
 
@@ -55,28 +56,39 @@ def _tokens(text: str) -> list[Token]:
     out: list[Token] = []
     line, line_start = 1, 0
     new = str.__new__
+    kinds = _WORD_KINDS
     for m in _TOKEN.finditer(text):
         kind = m.lastgroup
-        if kind == "ws":
-            if m.group()[-1] == "\n":
-                line += 1
-                line_start = m.end()
+        if kind == "nl":
+            line += 1
+            line_start = m.end()
             continue
         if kind == "bad":
             raise _GiveUp
-        value = m.group()
+        group = m.lastindex
+        value = m.group(group)
         if kind == "word":
-            kind = ("SWITCH" if value in _SWITCHES else value if value in _KEYWORDS
-                    else "CHANNEL" if _CHANNEL.fullmatch(value) else "NAME")
+            kind = kinds.get(value) or _word_kind(value)
         elif kind == "punct":
             kind = value
-        pos = m.start()
+        pos = m.start(group)
         token = new(Token, value)  # (Token's own __new__, without its call)
         token.type, token.start_pos, token.line = kind, pos, line
         token.column = column = pos - line_start + 1
         token.end_column = column + len(value)
         out.append(token)
     return out
+
+
+_WORD_KINDS: dict[str, str] = {}  # word -> its token's type, as words are met
+
+
+def _word_kind(word: str) -> str:
+    kind = ("SWITCH" if word in _SWITCHES else word if word in _KEYWORDS
+            else "CHANNEL" if _CHANNEL.fullmatch(word) else "NAME")
+    if len(_WORD_KINDS) < 4096:
+        _WORD_KINDS[word] = kind
+    return kind
 
 
 def _tree(data: str, children: list, first: Token) -> Tree:
@@ -171,22 +183,34 @@ class _Parser:
 
     def compose(self) -> tuple[Tree, Token]:
         left, start = self.app()
-        if self.peek() != ".":
+        if self.kinds[self.i] != ".":
             return left, start
-        self.take()
+        self.i += 1
         return _tree("compose", [left, self.compose()[0]], start), start
 
     def app(self) -> tuple[Tree, Token]:
         left, start = self.atom()
-        while self.peek() in _ATOM_START:
-            left = _tree("apply", [left, self.atom()[0]], start)
-        return left, start
+        kinds, tokens = self.kinds, self.tokens
+        while True:
+            kind = kinds[self.i]
+            leaf = _LEAVES.get(kind)
+            if leaf is not None:  # (a leaf read here: the common argument, without atom's call)
+                tok = tokens[self.i]
+                self.i += 1
+                right = Tree(leaf, [tok], tok.line, tok.column)
+            elif kind in _ATOM_START:
+                right = self.atom()[0]
+            else:
+                return left, start
+            left = Tree("apply", [left, right], start.line, start.column)
 
     def atom(self) -> tuple[Tree, Token]:
-        kind = self.peek()
-        if kind in ("NUMBER", "STRING", "NAME"):
-            tok = self.take()
-            return _tree({"NUMBER": "number", "STRING": "string", "NAME": "name"}[kind], [tok], tok), tok
+        kind = self.kinds[self.i]
+        leaf = _LEAVES.get(kind)
+        if leaf is not None:
+            tok = self.tokens[self.i]
+            self.i += 1
+            return Tree(leaf, [tok], tok.line, tok.column), tok
         if kind == "[":
             bracket = self.take()
             if self.peek() == "]":

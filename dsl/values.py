@@ -37,6 +37,10 @@ class ListValue:
     items: list[Any]
 
 
+_NUMBERS = frozenset((int, float, Fraction))
+STRINGS = "pattern:string"
+
+
 @dataclass
 class Func:
     """A curried function: `params` name the kind each argument is coerced to."""
@@ -52,16 +56,22 @@ class Func:
         if len(args) >= len(params):
             raise PatchError(f"`{self.name}` takes {len(params)} argument(s), given more", *where)
         kind = params[len(args)]
-        if isinstance(arg, Pattern) and kind.startswith("pattern") and kind != "patterns":
-            value = arg  # (what coerce gives it)
+        cls = type(arg)
+        # what coerce gives, for the common arguments: a pattern, a number, a function
+        if kind[:7] == "pattern" and kind != "patterns" and (cls is Pattern or cls in _NUMBERS and kind != STRINGS):
+            value = arg if cls is Pattern else pure(arg)
+        elif kind == "function" and (cls is Func or cls is Composed):
+            value = arg
         else:
             what = f"argument {len(args) + 1} of `{self.name}`"
             value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
         args += (value,)
         if len(args) < len(params):
             return Func(self.name, params, self.impl, self.doc, args)
-        if any(isinstance(a, Untyped) for a in args):  # the atoms' type comes from where it goes
-            return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a for a in args)))
+        for a in args:
+            if type(a) is Untyped:  # the atoms' type comes from where it goes
+                return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a
+                                                         for a in args)))
         return self.impl(*args)
 
 

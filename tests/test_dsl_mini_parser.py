@@ -54,7 +54,7 @@ def test_what_is_read_here_is_read_as_lark_reads_it(text):
 
 def test_most_strings_are_read_here():
     read = [check(t) for t in ["bd*2 [sn cp]", "<a b>!2 c@3 _ d? e?0.3", "{a b}%4 . c d", "0 .. 7", "c'maj e4",
-                               "[bd, hh*8, ~ sn:2 ~ sn, cp(3,8,1)]*2", "[a|b|c] d(<3 5>,8,<0 2>)"]]
+                               "[bd, hh*8, ~ sn:2 ~ sn, cp(3,8,1)]*2", "[a|b|c] d(<3 5>,8,<0 2>)", "a b ?0.3, c ?"]]
     assert all(read)
 
 
@@ -63,6 +63,8 @@ def test_most_strings_are_read_here():
     ("bd*", "mini-notation ends too early (a step is missing)"),
     ("bd $ sn", "unexpected character `$` in mini-notation"),
     ("bd . . sn", "unexpected `.` in mini-notation"),
+    ("bd ? sn", "unexpected `sn`: a `?` after a space degrades the whole sequence and must end it "
+                "(a `?` right after a step degrades that step)"),
 ])
 def test_errors_still_come_from_lark(text, message):
     assert parse_mini(text) is None

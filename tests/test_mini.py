@@ -251,10 +251,14 @@ EQUIV = [  # (left, right, kind, cycles): pairs that Tidal's tests or docs state
     ('"a b@2 c!2?0.3"', '"[a b@2 c!2]?0.3"', "string", 8),  # the same rule after `@`, with an amount
     ('"a? b _?"', '"[a? b _]?"', "string", 8),      # seeds in Tidal's order: the step's, then the sequence's
     ('"[a . b c!?]*2"', '"[[a . b c!]?]*2"', "string", 4),  # `.` groups belong to the one sequence
-    pytest.param('"a b ?"', '"[a b]?"', "string", 8, marks=xfail(
-        "ParseBP: a `?` after a space is pSequence's (pPart's pRand must follow the atom directly), so "
-        "Tidal degrades the whole sequence; our grammar ignores spaces between tokens (the round-trip tests "
-        "rely on it), so the `?` is b's")),
+    # ParseBP: a `?` after a space is pSequence's pRand (pPart's must follow the step directly): it degrades
+    # the whole sequence, with the seed after those inside it
+    ('"a b ?"', '"[a b]?"', "string", 8),
+    ('"a? b ?0.3"', '"[a? b]?0.3"', "string", 8),
+    ('"a b ?, c d ?"', '"[a b]?, [c d]?"', "string", 8),
+    ('"<a b ?> c"', '"[a b]? c"', "string", 8),   # (a degraded sequence is one step: resolve_tpat)
+    ('"a . b c ?"', '"[a . b c]?"', "string", 8),
+    ('"a b! ?"', '"[a b!]?"', "string", 8),
     ('"bd*16?"', 'degradeBy 0.5 $ "bd*16"', "string", 8),            # ParseTest: `?` = _degradeBy 0.5, seed 0
     ('"a a |b b b|c c c c"', '"[a a|b b b|c c c c]"', "string", 16),  # ParseTest
     ('"{a a}%2"', '"{a !}%2"', "string", 2),                         # ParseTest
@@ -289,6 +293,14 @@ def events(pat, cycles):
 @pytest.mark.parametrize("left, right, kind, cycles", EQUIV)
 def test_equivalent(left, right, kind, cycles):
     assert events(expr(left, kind), cycles) == events(expr(right, kind), cycles)
+
+
+def test_a_spaced_question_mark_before_another_step_is_an_error_at_that_step():
+    # ParseBP: pSequence's pRand ends the sequence, so "bd ? sn" does not parse in Tidal either
+    from dsl import parse_patch
+    patch = parse_patch('tempo 120\nd1 $ s "bd ? sn"')
+    assert not patch.channels and [(e.line, e.column) for e in patch.errors] == [(2, 14)]
+    assert patch.errors[0].message.startswith("unexpected `sn`: a `?` after a space degrades the whole sequence")
 
 
 # Toussaint's examples with Tidal's corrections (UITest "matches examples in Toussaint's paper")

@@ -3,7 +3,7 @@
 Lark's Reconstructor writes text from a tree. Its compact output is not safe for
 mini-notation (`0 - - 0` would become `0--0`, where `-0` reads as a number), so
 the writer here puts a space between every two tokens, which must never change
-the meaning.
+the meaning (but before a `?`: Tidal reads one after a space as the whole sequence's).
 """
 
 from __future__ import annotations
@@ -26,14 +26,17 @@ PATCH = Lark((ROOT / "dsl" / "patch.lark").read_text(), parser="lalr", maybe_pla
 
 
 def rewritten(parser: Lark, text: str) -> str:
+    """text written back from its tree, a space between every two tokens but before a `?` (right
+    after a step it is the step's; the whole sequence's is a token that begins with its space)."""
     def spaced(items):
-        return [piece for i, item in enumerate(items) for piece in ((" ", item) if i else (item,))]
+        return [piece for i, item in enumerate(items)
+                for piece in ((" ", item) if i and not item.startswith(("?", " ", "\t", "\r", "\n")) else (item,))]
     return Reconstructor(parser).reconstruct(parser.parse(text), spaced)
 
 
 TOKENS = ["bd", "sn:2", "808bd", "0", "-1", "2.5", "1%3", "c4", "e", "c'maj", "-h", "~", "-", "[", "]", "<", ">",
           "{", "}", "}%4", "(3,8)", "(3,8,2)", ",", " . ", "|", "*2", "/3", "*<2 3>", "!", "!3", "@2", "@1%3", " _",
-          "?", "?0.3", " .. ", " "]
+          "?", "?0.3", "bd?", "]?0.3", " .. ", " "]
 
 
 @settings(max_examples=600, deadline=None)

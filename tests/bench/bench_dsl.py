@@ -7,8 +7,11 @@
 - parse + compile a 100-line patch (cold: caches cleared before each run, outside its timing) — target
   < 10 ms — without the trial query (a query of cycle 0 of each channel, so that a pattern that fails
   when played is reported at evaluation), and with it (what evaluating the patch costs in all)
+- both for a patch with every statement and string distinct (the patch above repeats itself, and
+  what was compiled for one line serves the same text at another)
 - the same patch evaluated again unchanged (warm: what a live coder's re-evaluation costs, with the
-  parse trees, compiled strings and channel patterns kept from the run before)
+  parse trees, compiled strings and channel patterns kept from the run before), and again with a
+  line inserted at the top (every statement moved down: the patterns kept are moved, not made again)
 - query one cycle of 16 channels — target < 1 ms — as the scheduler does: consecutive cycles, each
   queried once (nothing a pattern might remember from one query serves the next); the median over
   the cycles. Two workloads: the issue's (3 transformations, 32 events a cycle, 64 on the cycles
@@ -42,11 +45,15 @@ def busy_patch(channels: int = 16, line: str = CHANNEL) -> str:
     return "\n".join(line.format(i=i + 1, k=2 + i % 3, r=i % 4) for i in range(channels))
 
 
-def hundred_lines() -> str:
+def hundred_lines(distinct: bool = False) -> str:
+    """The 100-line patch: 67 statements, 51 of them different, with 17 different strings (a patch
+    repeats itself: its channels cycle through d1 .. d16). distinct: every statement and string
+    different (sn:<its line>), where nothing compiled for one line serves another."""
     lines = ["tempo 120"]
     for i in range(99):
-        lines.append(CHANNEL.format(i=1 + i % 16, k=2 + i % 3, r=i % 4).replace("d", "d", 1)
-                     if i % 3 else f'  # pan {i % 10 / 10}' if lines[-1].startswith("d") else 'd1 $ s "bd sn"')
+        line = (CHANNEL.format(i=1 + i % 16, k=2 + i % 3, r=i % 4)
+                if i % 3 else f'  # pan {i % 10 / 10}' if lines[-1].startswith("d") else 'd1 $ s "bd sn"')
+        lines.append(line.replace(f"sn:{1 + i % 16} ", f"sn:{i + 2} ") if distinct else line)
     return "\n".join(lines)
 
 
@@ -68,14 +75,14 @@ def main() -> None:
     text = hundred_lines()
     assert len(text.splitlines()) == 100
 
-    def evaluate():
-        patch = parse_patch(text)
+    def evaluate(patch_text: str = text):
+        patch = parse_patch(patch_text)
         assert not patch.errors, patch.errors[:1]
 
-    def evaluate_without_trial():
+    def evaluate_without_trial(patch_text: str = text):
         trial, dsl.patch.trial_query = dsl.patch.trial_query, lambda pattern, cycle=None: None
         try:
-            evaluate()
+            evaluate(patch_text)
         finally:
             dsl.patch.trial_query = trial
 
@@ -89,10 +96,25 @@ def main() -> None:
     print(f"parse+compile (cold, no trial query):  median {med:7.2f} ms  min {best:7.2f} ms  (target < 10 ms)")
     med, best = median_ms(evaluate, 30, cold=True)
     print(f"parse+compile+trial-query (cold):      median {med:7.2f} ms  min {best:7.2f} ms")
+    distinct = hundred_lines(distinct=True)
+    med, best = median_ms(lambda: evaluate_without_trial(distinct), 30, cold=True)
+    print(f"  every line distinct, no trial query: median {med:7.2f} ms  min {best:7.2f} ms")
+    med, best = median_ms(lambda: evaluate(distinct), 30, cold=True)
+    print(f"  every line distinct, with it:        median {med:7.2f} ms  min {best:7.2f} ms")
     clear_caches()
     evaluate()
     med, best = median_ms(evaluate, 30)
     print(f"the same again, unchanged (warm):      median {med:7.2f} ms  min {best:7.2f} ms")
+
+    def moved():  # the patch evaluated, then again with a line inserted above (every statement moved)
+        clear_caches()
+        evaluate()
+        start = time.perf_counter()
+        evaluate("-- a line inserted above\n" + text)
+        return (time.perf_counter() - start) * 1000
+    times = [moved() for _ in range(30)]
+    print(f"again, a line inserted at the top:     median {statistics.median(times):7.2f} ms  "
+          f"min {min(times):7.2f} ms")
 
     for name, line in (("issue's: 3 transformations, 32 events", ISSUE_CHANNEL),
                        ("busier: 4 transformations, 34 events", CHANNEL)):
