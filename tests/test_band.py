@@ -3,6 +3,7 @@ and takes typed directions that can be undone."""
 
 from __future__ import annotations
 
+import os
 import subprocess
 import tempfile
 import threading
@@ -23,6 +24,7 @@ from tests.test_realtime import jack_output_ports
 A_MINOR = [57, 60, 64, 69]  # the performer's arpeggios, all above the bass's register
 F_MAJOR = [53, 57, 60, 65]
 NAMES = ["C", "C#", "D", "Eb", "E", "F", "F#", "G", "Ab", "A", "Bb", "B"]
+PORT = f"jamtest-band-{os.getpid()}"  # this run's own keyboard: a test run beside it on the same JACK server has its own
 AM, F = (9, [9, 0, 4]), (5, [5, 9, 0])
 
 
@@ -74,7 +76,7 @@ def band_engine(jack_server, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the rated profile goes here
     sock = Path(tempfile.mkdtemp(prefix="jam-band-")) / "e.sock"  # socket paths are short on Linux
     before = jack_output_ports()
-    proc = start_engine(sock, audio=True, device="JACK", log=tmp_path / "engine.log", midi="jamtest-band")
+    proc = start_engine(sock, audio=True, device="JACK", log=tmp_path / "engine.log", midi=PORT)
     client = EngineClient(sock)
     try:
         wait_until(lambda: len(jack_output_ports() - before) == 2, 10, "the engine's JACK ports")
@@ -91,7 +93,7 @@ class Keyboard:
 
     def __init__(self) -> None:
         self.port = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="jamtest-player")
-        self.port.open_virtual_port("jamtest-band")
+        self.port.open_virtual_port(PORT)
         self.notes = A_MINOR
         self.running = True
         self.thread = threading.Thread(target=self._play, daemon=True)

@@ -3,6 +3,7 @@ the sustain pedal holds them, and a port that comes back is found again."""
 
 from __future__ import annotations
 
+import os
 import time
 
 import pytest
@@ -11,6 +12,9 @@ import rtmidi
 from console.client import EngineClient, start_engine, stop_engine
 from engine.midi_input import MidiPlayer
 from engine.voices import EV_KIND, KICK, PIANO, RELEASE_KIND, SNARE
+
+
+KEYS = f"jamtest-keys-{os.getpid()}"  # this run's own port: a test run beside it on the same JACK server has its own
 
 
 def wait_until(predicate, timeout: float = 10.0, what: str = "") -> None:
@@ -24,7 +28,7 @@ def wait_until(predicate, timeout: float = 10.0, what: str = "") -> None:
 @pytest.fixture
 def engine_with_midi(jack_server, tmp_path):
     path = tmp_path / "e.sock"
-    proc = start_engine(path, audio=True, device="JACK", log=tmp_path / "engine.log", midi="jamtest-keys")
+    proc = start_engine(path, audio=True, device="JACK", log=tmp_path / "engine.log", midi=KEYS)
     client = EngineClient(path)
     try:
         yield client
@@ -34,7 +38,7 @@ def engine_with_midi(jack_server, tmp_path):
 
 def open_keyboard() -> rtmidi.MidiOut:
     keyboard = rtmidi.MidiOut(rtapi=rtmidi.API_UNIX_JACK, name="jamtest-kb")
-    keyboard.open_virtual_port("jamtest-keys")
+    keyboard.open_virtual_port(KEYS)
     return keyboard
 
 
