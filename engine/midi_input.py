@@ -51,28 +51,42 @@ class MidiInput:
         self.messages: queue.SimpleQueue = queue.SimpleQueue()
         self.open: dict[str, rtmidi.MidiIn] = {}
         self.activity = MidiActivity()
+        self._scanner: rtmidi.MidiIn | None = None
 
     def scan(self) -> None:
+        """One client lists the ports for every scan: a client made and dropped each second
+        changed the JACK graph each second, and a message sent during the change could be lost."""
         try:
-            names = rtmidi.MidiIn(rtapi=self.api, name=f"{self.client_name}-scan").get_ports()
+            if self._scanner is None:
+                self._scanner = rtmidi.MidiIn(rtapi=self.api, name=f"{self.client_name}-scan")
+            names = self._scanner.get_ports()
         except rtmidi.SystemError:
             names = []  # no MIDI system at all (no ALSA sequencer, no JACK): nothing to open
         own = f"{self.client_name}-in"
         for name in names:
             if name not in self.open and self.pattern.search(name) and not name.startswith(own):
-                port = rtmidi.MidiIn(rtapi=self.api, name=f"{own}-{len(self.open)}")
-                port.open_port(names.index(name))
-                port.ignore_types(sysex=True, timing=True, active_sense=True)
-                port.set_callback(lambda event, _data: self.messages.put(event[0]))
-                self.open[name] = port
+                self._open(name, f"{own}-{len(self.open)}")
         for name in [n for n in self.open if n not in names]:
             self.open.pop(name).close_port()
         self.activity.ports = sorted(self.open)
+
+    def _open(self, name: str, client: str) -> None:
+        """Opens `name` by its index in the new client's own list: the scan's list may be out of
+        date by then (another port came or went), and its index would open the wrong port."""
+        port = rtmidi.MidiIn(rtapi=self.api, name=client)
+        names = port.get_ports()
+        if name not in names:
+            return  # gone again since the scan: the next scan finds it if it comes back
+        port.open_port(names.index(name))
+        port.ignore_types(sysex=True, timing=True, active_sense=True)
+        port.set_callback(lambda event, _data: self.messages.put(event[0]))
+        self.open[name] = port
 
     def close(self) -> None:
         for port in self.open.values():
             port.close_port()
         self.open.clear()
+        self._scanner = None
 
 
 class MidiPlayer:

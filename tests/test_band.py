@@ -76,7 +76,7 @@ def band_engine(jack_server, tmp_path, monkeypatch):
     monkeypatch.setenv("XDG_STATE_HOME", str(tmp_path / "state"))  # the rated profile goes here
     sock = Path(tempfile.mkdtemp(prefix="jam-band-")) / "e.sock"  # socket paths are short on Linux
     before = jack_output_ports()
-    proc = start_engine(sock, audio=True, device="JACK", log=tmp_path / "engine.log", midi=PORT)
+    proc = start_engine(sock, audio=True, device="JACK", log=tmp_path / "engine.log", midi=f"{PORT}$")
     client = EngineClient(sock)
     try:
         wait_until(lambda: len(jack_output_ports() - before) == 2, 10, "the engine's JACK ports")

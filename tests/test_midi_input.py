@@ -28,7 +28,7 @@ def wait_until(predicate, timeout: float = 10.0, what: str = "") -> None:
 @pytest.fixture
 def engine_with_midi(jack_server, tmp_path):
     path = tmp_path / "e.sock"
-    proc = start_engine(path, audio=True, device="JACK", log=tmp_path / "engine.log", midi=KEYS)
+    proc = start_engine(path, audio=True, device="JACK", log=tmp_path / "engine.log", midi=f"{KEYS}$")  # anchored: pid 12 is not 123
     client = EngineClient(path)
     try:
         yield client
