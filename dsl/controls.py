@@ -24,6 +24,7 @@ CONTROLS: dict[str, str] = {
     "crush": "number", "coarse": "number", "room": "number", "size": "number", "dry": "number",
     "delay": "number", "delaytime": "number", "delayfeedback": "number", "orbit": "number", "chorus": "number",
     "channel": "number", "midinote": "note", "octave": "number", "vowel": "string", "amp": "number",
+    "nudge": "number",  # seconds later; earlier only as far as not yet sent (SuperDirt's): here, not at all
     # modulation (engine/dsp/synths.py): vibrato, tremolo, a filter LFO, pitch and filter envelopes,
     # and the wavetable's position
     "vibrato": "number", "vibratorate": "number", "tremolo": "number", "tremolodepth": "number",

@@ -79,6 +79,7 @@ class Scheduler:
         # (onset sample, end sample, source places) of what was scheduled lately: the console's view
         self.recent: deque[tuple[int, int, tuple]] = deque(maxlen=512)
         self._shapes: dict[tuple, tuple[list[float], float | None]] = {}
+        self.nudged: list[list[float]] = []  # rows `nudge` moved past the window they were found in
 
     # -- time ----------------------------------------------------------------
     def cycle_at(self, sample: int) -> Fraction:
@@ -98,6 +99,7 @@ class Scheduler:
     def stop(self, at_sample: int) -> None:
         self.ref_cycle, self.ref_sample = self.cycle_at(at_sample), at_sample
         self.stopped = True
+        self.nudged.clear()
 
     def start(self, at_sample: int, cycle: Fraction | None = None) -> None:
         """Go on from where the transport stopped, or from the given cycle."""
@@ -161,10 +163,16 @@ class Scheduler:
                 row = self._row(event.whole.begin, event.whole.end, event.value, index)
                 if row is not None:
                     row[EV_CHANNEL] = self.meter_slot(name)
-                if row is not None:
+                    if row[EV_SAMPLE] >= end:  # nudged into a later window: the ring is played in order
+                        self.nudged.append(row)
+                        continue
+                    row[EV_SAMPLE] = max(row[EV_SAMPLE], start)  # nudged earlier than can still be sent
                     rows.append(row)
                     if event.locations and name not in self.quiet:
                         self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
+        if self.nudged:
+            rows += [row for row in self.nudged if row[EV_SAMPLE] < end]
+            self.nudged = [row for row in self.nudged if row[EV_SAMPLE] >= end]
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
 
@@ -310,7 +318,7 @@ class Scheduler:
         template, legato = shaped
         sample = self.sample_at(onset)
         row = template.copy()
-        row[EV_SAMPLE] = sample
+        row[EV_SAMPLE] = sample + round(float(value["nudge"]) * self.rate) if "nudge" in value else sample
         if sampled:
             if not self._sample(row, value, sample, end):
                 return None

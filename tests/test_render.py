@@ -110,6 +110,17 @@ def test_a_kick_lands_on_its_exact_sample_at_each_rate(rate):
         assert np.flatnonzero(window)[0] + max(onset - 2000, 0) == onset, (rate, k)
 
 
+def test_nudge_plays_an_event_later_by_seconds_and_the_events_before_it_on_time():
+    """SuperDirt's `nudge`: the second kick 0.9 s late, past the clap at 2.5 s, which still plays
+    on its beat though the scheduler finds it after the kick (the engine plays its events in order,
+    so the kick must wait its turn)."""
+    from engine.offline import render_patch
+
+    text = 'tempo 60\nd1 $ s "bd*2" # nudge "0 0.9"\nd2 $ s "~ ~ ~ ~ ~ cp ~ ~"'
+    heard = onset_times(render_patch(parse_patch(text), seconds=4), RATE)
+    assert np.allclose(heard, [0, 2.5, 2.9], atol=0.001), heard
+
+
 @pytest.mark.parametrize("rate", [44100, 96000])
 def test_an_a4_sine_measures_440_hz_at_each_rate(rate):
     from engine.offline import render_patch
