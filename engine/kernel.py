@@ -490,6 +490,14 @@ def _run(row, voices, lines, bank, target, sr, tables, lanes, peaks):
             row[T_FADED] = age0 + (n - start) >= fade_from + v[FADE_LEN]
 
 
+@njit(cache=True, nogil=True, inline="always")
+def _add(target, source, amount, n):
+    """target += source * amount over n stereo frames (amount 1.0: exactly source)."""
+    for i in range(n):
+        target[i, 0] += source[i, 0] * amount
+        target[i, 1] += source[i, 1] * amount
+
+
 @njit(cache=True, nogil=True)
 def _finish(row, source, voices, mix, n, peaks, sent, counters, meters, metering):
     """An alone voice into the dry bus and its orbit's sends (the others rendered into the dry bus
@@ -508,13 +516,7 @@ def _finish(row, source, voices, mix, n, peaks, sent, counters, meters, metering
         return
     v = voices[row[T_WHICH]]
     if kind == ALONE:
-        buf = mix[0, :n]
-        peak = 0.0
-        for i in range(n):
-            for c in range(2):
-                x = source[i, c]
-                buf[i, c] += x
-                peak = max(peak, abs(x))
+        _add(mix[0], source, 1.0, n)
         room, delayed, chorused = v[ROOM], v[DELAY_SEND], v[CHORUS_SEND]
         if room != 0.0 or delayed != 0.0 or chorused != 0.0:
             orbit = int(v[ORBIT])
@@ -522,14 +524,17 @@ def _finish(row, source, voices, mix, n, peaks, sent, counters, meters, metering
                 sent[orbit] = 1.0
                 if orbit > 0:
                     mix[2 + 3 * orbit:5 + 3 * orbit, :n] = 0.0
-            reverb_in, delay_in, chorus_in = mix[2 + 3 * orbit, :n], mix[3 + 3 * orbit, :n], mix[4 + 3 * orbit, :n]
-            for i in range(n):
-                for c in range(2):
-                    x = source[i, c]
-                    reverb_in[i, c] += x * room
-                    delay_in[i, c] += x * delayed
-                    chorus_in[i, c] += x * chorused
+            # only the sends it has (a send of 0 would add zeros)
+            if room != 0.0:
+                _add(mix[2 + 3 * orbit], source, room, n)
+            if delayed != 0.0:
+                _add(mix[3 + 3 * orbit], source, delayed, n)
+            if chorused != 0.0:
+                _add(mix[4 + 3 * orbit], source, chorused, n)
         if metering:
+            peak = 0.0
+            for i in range(n):
+                peak = max(peak, abs(source[i, 0]), abs(source[i, 1]))
             m = min(int(v[CHANNEL]), meters.shape[0] - 1)
             meters[m] = max(meters[m], peak * MASTER_GAIN)
     if not _finite(v):
