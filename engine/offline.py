@@ -9,16 +9,15 @@ from __future__ import annotations
 
 import math
 import os
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
 import numpy as np
 
-from dsl.patch import Patch
-from dsl.rational import Fraction
-
-from .kernel import EventRing, Helper, warm_up
+from .kernel import EventRing, Helper
 from .samples import SampleBank
-from .scheduler import Scheduler
+
+if TYPE_CHECKING:
+    from dsl.patch import Patch
 
 BLOCK = 128
 WINDOW = 24000  # samples of pattern queried at a time (the kernel still renders in BLOCKs)
@@ -29,8 +28,8 @@ def _render(next_rows: Callable[[int, int], np.ndarray], frames: int, rate: int,
             voices: int = 128, compressor: bool = True, threads: int | None = None) -> np.ndarray:
     """Render frames, asking next_rows(start, end) for the events of each window before they are due,
     many voices in two halves (EventRing.split), the second on a Helper's thread unless `threads`
-    is 1 or only one core is ours (the same bytes)."""
-    warm_up(rate)
+    is 1 or only one core is ours (the same bytes). The kernel loads (or compiles) on its first
+    call, with the types the render gives it: no warm-up, whose block would be thrown away."""
     ring = EventRing(voices=voices, rate=rate, samples=bank, compressor=compressor)
     ring.split(BLOCK)
     helper = Helper(ring) if (threads or _cores()) > 1 else None
@@ -70,6 +69,10 @@ def render_patch(patch: Patch, rate: int = 48000, cycles: float | None = None, s
     collects the event rows (for writing them as MIDI); `samples`: the sample folders (None:
     JAM_SAMPLES), or a SampleBank already made; `voices`: the voice pool; `compressor`: the
     master compressor on or off; `threads`: 1 or 2 (None: 2 where this process has two cores)."""
+    from dsl.rational import Fraction  # here: a MIDI file's render needs no pattern language
+
+    from .scheduler import Scheduler
+
     bank = samples if isinstance(samples, SampleBank) else SampleBank(samples, rate)
     scheduler = Scheduler(rate, seed=seed, samples=bank)
     scheduler.apply(patch, 0)
