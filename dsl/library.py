@@ -716,6 +716,7 @@ def _spread(f: Any, values: list[Any], pat: Pattern) -> Pattern:
     return slowcat([_call_with(f, v, pat) for v in values])
 
 
+LIBRARY["id"] = Func("id", (P,), lambda pat: pat, "the pattern unchanged (`layer [id, rev]`)")
 LIBRARY["slowspread"] = Func("slowspread", ("function", "values", P), _spread, "alias of `spread`")
 
 
