@@ -790,6 +790,37 @@ def _scramble(n: Pattern, pat: Pattern) -> Pattern:
     return patternify(one, n)
 
 
+def _stripes(cycle: int, n: int) -> list[tuple[Fraction, Fraction]]:
+    """Tidal's randArcs n for a cycle: n spans filling it, in proportion to random picks from [1, 2, 3]
+    (choose, shifted i/n earlier for the i-th, read over the whole cycle: at its middle)."""
+    weights = [(1, 2, 3)[math.floor(time_to_rand(cycle + Fraction(1, 2) + Fraction(i, n)) * 3)] for i in range(n)]
+    total = sum(weights)
+    ends = [Fraction(sum(weights[:i + 1]), total) for i in range(n)]
+    return list(zip([Fraction(0)] + ends[:-1], ends[:-1] + [Fraction(1)]))
+
+
+@function("stripe", "pattern:number", P, doc="stripe n: the cycle n times in a cycle, at random speeds")
+def _stripe(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k <= 0:
+            return silence
+        # Tidal's substruct' (randStruct k): stripe i plays cycle c of (i * k) ~> pat, compressed into it
+        # (Tidal queries each stripe whole, whatever the query; here, only the part asked for)
+        lanes = [pat._late(i * k) for i in range(k)]
+
+        def query(span: TimeSpan) -> list[Event]:
+            cycle = math.floor(span.begin)
+            out = []
+            for lane, (b, e) in zip(lanes, _stripes(cycle, k)):
+                piece = span.intersection(TimeSpan(cycle + b, cycle + e))
+                if piece is not None:
+                    out.extend(lane._compress(b, e).query(piece))
+            return out
+        return Pattern(query).split_queries()
+    return patternify(one, n)
+
+
 @function("trunc", R, P, doc="trunc 0.75: play only the first three quarters of each cycle")
 def _trunc(t: Pattern, pat: Pattern) -> Pattern:
     return patternify(lambda x: pat._zoom(Fraction(0), to_time(x))._compress(Fraction(0), to_time(x)), t)

@@ -347,3 +347,15 @@ def test_a_patch_of_usual_one_liners_plays():
 def test_the_values_are_plain_where_tidals_are_numbers():
     # quantise keeps exact numbers exact (floats stay floats), and norm reads both the same
     assert [norm(v) for _, _, v in onsets(expr('quantise 4 "0.3 0.6"', "number"), 0, 1)] == [F(1, 4), F(1, 2)]
+
+
+def test_stripe_fills_each_cycle_with_n_copies_of_tidals_random_lengths():
+    # _stripe = substruct' . randStruct: randArcs n picks weights from [1, 2, 3] with choose shifted i/n
+    # earlier (read over the cycle: rand at its middle); stripe i of cycle c plays cycle c of
+    # inside (1/n) (i ~>) p, that is cycle c - i*n of p, compressed into the stripe
+    for c in range(6):
+        weights = [[1, 2, 3][math.floor(time_to_rand(c + F(1, 2) + F(i, 3)) * 3)] for i in range(3)]
+        ends = [F(sum(weights[:i]), sum(weights)) for i in range(4)]
+        got = onsets(expr('stripe 3 $ n "<0 1 2 3 4 5 6 7 8>"', None), c, c + 1)
+        assert got == [(c + ends[i], c + ends[i + 1], nn((c - 3 * i) % 9)) for i in range(3)], c
+    assert len({tuple(e[0] for e in onsets(expr('stripe 2 $ s "a"', None), c, c + 1)) for c in range(8)}) > 1
