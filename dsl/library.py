@@ -15,8 +15,8 @@ from .euclid import euclid_off
 from . import notes
 from .errors import PatchError, did_you_mean
 from .pattern import (Event, Pattern, TimeSpan, by_cycle, fastcat, patternify, pure, signal, silence, slowcat,
-                      squeeze_join, stack)
-from .randomness import degrade_by_with, partition_by_rand, rand, time_to_rand, undegrade_by_with
+                      squeeze_join, stack, timecat, to_time)
+from .randomness import degrade_by_with, partition_by_rand, rand, time_to_rand, time_to_rands, undegrade_by_with
 from .values import Func, apply, describe
 
 LIBRARY: dict[str, Func] = {}
@@ -37,7 +37,14 @@ def _call(f: Any, pat: Pattern) -> Pattern:
     return result
 
 
+def _call_with(f: Any, value: Any, pat: Pattern) -> Pattern:
+    """f value pat, for a function given its argument in a list (`spread fast [1, 2]`)."""
+    return _call(apply(f, value, (1, 1)), pat)
+
+
 P, N, R = "pattern", "pattern:number", "pattern:rational"
+
+APPLY = Func("($)", ("function", P), lambda f, pat: _call(f, pat), "f $ p: apply f to p (`spread ($) [...]`)")
 
 
 @function("fast", R, P, doc="speed up by a factor: fast 2 plays twice per cycle")
@@ -381,9 +388,15 @@ def _scale(names: Pattern, degrees: Pattern) -> Pattern:
     return degrees.app_left(names, note)
 
 
+def _first_values(pats: list[Pattern]) -> list[Any]:
+    """The value each pattern of a list starts with: Tidal's lists of plain values ([0, 2, 7], ["a", "e"]),
+    read as patterns so that the context types their atoms."""
+    return [e.value for p in pats for e in p.query_span(0, 1)[:1]]
+
+
 @function("toScale", "patterns", "pattern:note", doc="toScale [0, 2, 7] p: degrees to notes in your own scale")
 def _to_scale(steps: list[Pattern], degrees: Pattern) -> Pattern:
-    values = [e.value for p in steps for e in p.query_span(0, 1)[:1]]
+    values = _first_values(steps)
     if not values:
         return silence
     return degrees.fmap(lambda d: values[int(d) % len(values)] + 12 * (int(d) // len(values)))
@@ -546,13 +559,32 @@ def _press(pat: Pattern) -> Pattern:
     return _press_by(pure(Fraction(1, 2)), pat)
 
 
-@function("fix", "function", P, P, doc='fix f (s "hh") p: apply f to the events whose controls match')
-def _fix(f: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+def _contrast(f: Any, g: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+    """f on the events whose controls include those of an event of `wanted` at their start, g on the
+    others (Tidal's contrast, matchManyToOne); None leaves that side as it is."""
     def matches(e: Event) -> bool:
         want = [w.value for w in wanted.query_span(e.whole_or_part().begin, e.whole_or_part().begin)]
         return any(isinstance(w, dict) and isinstance(e.value, dict)
-                   and all(e.value.get(k) == v for k, v in w.items()) for w in want)
-    return stack([_call(f, pat.filter_events(matches)), pat.filter_events(lambda e: not matches(e))])
+                   and all(k in e.value and e.value[k] == v for k, v in w.items()) for w in want)
+    pat = pat.shared()
+    matched, unmatched = pat.filter_events(matches), pat.filter_events(lambda e: not matches(e))
+    return stack([matched if f is None else _call(f, matched), unmatched if g is None else _call(g, unmatched)])
+
+
+@function("contrast", "function", "function", P, P,
+          doc='contrast f g (n "1") p: f on the events whose controls match, g on the others')
+def _contrast_fn(f: Any, g: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+    return _contrast(f, g, wanted, pat)
+
+
+@function("fix", "function", P, P, doc='fix f (s "hh") p: apply f to the events whose controls match')
+def _fix(f: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+    return _contrast(f, None, wanted, pat)
+
+
+@function("unfix", "function", P, P, doc='unfix f (s "hh") p: apply f to the events whose controls do not match')
+def _unfix(f: Any, wanted: Pattern, pat: Pattern) -> Pattern:
+    return _contrast(None, f, wanted, pat)
 
 
 @function("somecyclesBy", N, "function", P, doc="apply f to whole cycles at random with the given probability")
@@ -610,14 +642,9 @@ def _squeeze(index: Pattern, pats: list[Pattern]) -> Pattern:
     return squeeze_join(index.fmap(lambda i: pats[int(i) % len(pats)])) if pats else silence
 
 
-@function("quantise", P, doc="round numbers to whole numbers")
-def _quantise(pat: Pattern) -> Pattern:
-    return pat.fmap(lambda v: round(v) if isinstance(v, (int, float, Fraction)) else v)
-
-
 @function("toScale'", "int", "patterns", "pattern:note", doc="toScale' o [steps] p: toScale with o notes an octave")
 def _to_scale_octave(octave: int, steps: list[Pattern], degrees: Pattern) -> Pattern:
-    values = [e.value for p in steps for e in p.query_span(0, 1)[:1]]
+    values = _first_values(steps)
     if not values:
         return silence
     return degrees.fmap(lambda d: values[int(d) % len(values)] + octave * (int(d) // len(values)))
@@ -664,6 +691,344 @@ def _rolled_by(t: Pattern, pat: Pattern) -> Pattern:
 @function("rolled", P, doc="rolledBy (1/4): strum each chord")
 def _rolled(pat: Pattern) -> Pattern:
     return _rolled_by(pure(Fraction(1, 4)), pat)
+
+
+# -- issue 3: more of Tidal's everyday functions (Sound.Tidal.UI, Core and Control, Tidal 1.9) -------
+
+
+@function("within", "span", "function", P, doc="within (0, 0.5) f: apply f to the events starting in that part of the cycle")
+def _within_fn(span: tuple[Fraction, Fraction], f: Any, pat: Pattern) -> Pattern:
+    return _within(span[0], span[1], f, pat)
+
+
+@function("within'", "span", "function", P,
+          doc="within' (0, 0.5) f: apply f to that part of the cycle alone, zoomed to a whole cycle")
+def _within_zoomed(span: tuple[Fraction, Fraction], f: Any, pat: Pattern) -> Pattern:
+    begin, end = span
+    pat = pat.shared()
+    inside = lambda t: begin <= t - math.floor(t) < end  # noqa: E731
+    zoomed = _call(f, pat._zoom(begin, end))._compress(begin, end)
+    return stack([_play_when(inside, zoomed), _play_when(lambda t: not inside(t), pat)])
+
+
+@function("spread", "function", "values", P, doc="spread f [a, b] p: f a p one cycle, f b p the next, ...")
+def _spread(f: Any, values: list[Any], pat: Pattern) -> Pattern:
+    return slowcat([_call_with(f, v, pat) for v in values])
+
+
+LIBRARY["id"] = Func("id", (P,), lambda pat: pat, "the pattern unchanged (`layer [id, rev]`)")
+LIBRARY["slowspread"] = Func("slowspread", ("function", "values", P), _spread, "alias of `spread`")
+
+
+@function("fastspread", "function", "values", P, doc="fastspread f [a, b] p: f a p, then f b p, in one cycle")
+def _fastspread(f: Any, values: list[Any], pat: Pattern) -> Pattern:
+    return fastcat([_call_with(f, v, pat) for v in values])
+
+
+@function("spreadf", "functions", P, doc="spreadf [f, g] p: f p one cycle, g p the next (spread ($))")
+def _spreadf(fs: list[Any], pat: Pattern) -> Pattern:
+    return slowcat([_call(f, pat) for f in fs])
+
+
+def _choose_by(chooser: Pattern, values: list[Any]) -> Pattern:
+    n = len(values)
+    return chooser.fmap(lambda r: values[math.floor(float(r) * n) % n]) if n else silence
+
+
+@function("chooseBy", N, "patterns", doc="chooseBy p [a, b, c]: pick from the list by p's value (0 to 1)")
+def _choose_by_fn(chooser: Pattern, pats: list[Pattern]) -> Pattern:
+    return _choose_by(chooser, _first_values(pats))
+
+
+@function("choose", "patterns", doc='choose ["a", "e", "g"]: a continuous random pick from the list')
+def _choose(pats: list[Pattern]) -> Pattern:
+    return _choose_by(rand, _first_values(pats))
+
+
+@function("cycleChoose", "patterns", doc="cycleChoose [0, 2, 3]: a random pick from the list, once a cycle")
+def _cycle_choose(pats: list[Pattern]) -> Pattern:
+    return _segment(pure(1), _choose(pats))
+
+
+def _randrun(n: int) -> Pattern:
+    """Tidal's randrun: 0 .. n-1 in a random order each cycle, seeded by the cycle (timeToRands)."""
+    if n <= 0:
+        return silence
+
+    def query(span: TimeSpan) -> list[Event]:
+        cycle = math.floor(span.begin)
+        rs = time_to_rands(Fraction(cycle), n)
+        out = []
+        for k, v in enumerate(sorted(range(n), key=rs.__getitem__)):  # (stable, as sortOn)
+            whole = TimeSpan(cycle + Fraction(k, n), cycle + Fraction(k + 1, n))
+            part = span.intersection(whole)
+            if part is not None:
+                out.append(Event(whole, part, v))
+        return out
+    return Pattern(query).split_queries()
+
+
+def _rearrange_with(indices: Pattern, n: int, pat: Pattern) -> Pattern:
+    """Tidal's _rearrangeWith: slot k of each cycle plays the i-th of n slices of that cycle, i the
+    value of `indices` there."""
+    lanes = [slowcat([pat._zoom(Fraction(i, n), Fraction(i + 1, n))] * n)._fast(n) for i in range(n)]
+    return indices.fmap(lambda i: lanes[i]).inner_join()
+
+
+@function("shuffle", "pattern:number", P, doc="shuffle n: play the n parts of each cycle in a random order")
+def _shuffle(n: Pattern, pat: Pattern) -> Pattern:
+    return patternify(lambda k: _rearrange_with(_randrun(int(k)), int(k), pat) if int(k) > 0 else silence, n)
+
+
+@function("scramble", "pattern:number", P, doc="scramble n: play n random picks of the n parts of each cycle")
+def _scramble(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k <= 0:
+            return silence
+        return _rearrange_with(_segment(pure(k), rand.fmap(lambda r: math.floor(r * k))), k, pat)
+    return patternify(one, n)
+
+
+def _stripes(cycle: int, n: int) -> list[tuple[Fraction, Fraction]]:
+    """Tidal's randArcs n for a cycle: n spans filling it, in proportion to random picks from [1, 2, 3]
+    (choose, shifted i/n earlier for the i-th, read over the whole cycle: at its middle)."""
+    weights = [(1, 2, 3)[math.floor(time_to_rand(cycle + Fraction(1, 2) + Fraction(i, n)) * 3)] for i in range(n)]
+    total = sum(weights)
+    ends = [Fraction(sum(weights[:i + 1]), total) for i in range(n)]
+    return list(zip([Fraction(0)] + ends[:-1], ends[:-1] + [Fraction(1)]))
+
+
+@function("stripe", "pattern:number", P, doc="stripe n: the cycle n times in a cycle, at random speeds")
+def _stripe(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k <= 0:
+            return silence
+        # Tidal's substruct' (randStruct k): stripe i plays cycle c of (i * k) ~> pat, compressed into it
+        # (Tidal queries each stripe whole, whatever the query; here, only the part asked for)
+        lanes = [pat._late(i * k) for i in range(k)]
+
+        def query(span: TimeSpan) -> list[Event]:
+            cycle = math.floor(span.begin)
+            out = []
+            for lane, (b, e) in zip(lanes, _stripes(cycle, k)):
+                piece = span.intersection(TimeSpan(cycle + b, cycle + e))
+                if piece is not None:
+                    out.extend(lane._compress(b, e).query(piece))
+            return out
+        return Pattern(query).split_queries()
+    return patternify(one, n)
+
+
+@function("trunc", R, P, doc="trunc 0.75: play only the first three quarters of each cycle")
+def _trunc(t: Pattern, pat: Pattern) -> Pattern:
+    return patternify(lambda x: pat._zoom(Fraction(0), to_time(x))._compress(Fraction(0), to_time(x)), t)
+
+
+def _ghost_change(pat: Pattern) -> Pattern:
+    """Tidal's ghost' change: (|*| gain 0.7) . (|> end 0.2) . (|*| speed 1.25)."""
+    op, ctl = controls.operator_pattern, controls.control
+    pat = op("|*|", pat, ctl("speed")(pure(Fraction(5, 4))))
+    pat = op("|>", pat, ctl("end")(pure(Fraction(1, 5))))
+    return op("|*|", pat, ctl("gain")(pure(Fraction(7, 10))))
+
+
+def _ghost_with(a: Any, f: Any, pat: Pattern) -> Pattern:
+    """superimpose (((a*2.5) ~>) . f) $ superimpose (((a*1.5) ~>) . f) $ pat"""
+    a = to_time(a)
+    pat = pat.shared()
+    once = stack([pat, f(pat)._late(a * Fraction(3, 2))]).shared()
+    return stack([once, f(once)._late(a * Fraction(5, 2))])
+
+
+@function("ghostWith", "number", "function", P, doc="ghostWith t f: f applied to copies 1.5 t and 2.5 t later")
+def _ghost_with_fn(a: Any, f: Any, pat: Pattern) -> Pattern:
+    return _ghost_with(a, lambda p: _call(f, p), pat)
+
+
+LIBRARY["ghost''"] = Func("ghost''", ("number", "function", P), _ghost_with_fn, "alias of `ghostWith`")
+
+
+@function("ghost'", "number", P, doc="ghost' t: quieter, higher, shortened copies 1.5 t and 2.5 t later")
+def _ghost_at(a: Any, pat: Pattern) -> Pattern:
+    return _ghost_with(a, _ghost_change, pat)
+
+
+@function("ghost", P, doc="ghost' (1/8): ghost notes 3/16 and 5/16 of a cycle after each event")
+def _ghost(pat: Pattern) -> Pattern:
+    return _ghost_with(Fraction(1, 8), _ghost_change, pat)
+
+
+def _echo_with(count: int, time: Fraction, f: Any, pat: Pattern) -> Pattern:
+    if count <= 1:
+        return pat
+    return stack([_call(f, _echo_with(count - 1, time, f, pat)._late(time)), pat])
+
+
+@function("echoWith", "pattern:number", R, "function", P,
+          doc="echoWith n t f: n copies, each t later than the one before with f applied once more")
+def _echo_with_fn(n: Pattern, t: Pattern, f: Any, pat: Pattern) -> Pattern:
+    return patternify(lambda k, x: _echo_with(int(k), to_time(x), f, pat), n, t)
+
+
+for _alias in ("stutWith", "stut'"):
+    LIBRARY[_alias] = Func(_alias, ("pattern:number", R, "function", P), _echo_with_fn, "old name of `echoWith`")
+
+
+@function("plyWith", N, "function", P, doc="plyWith n f: repeat each event n times, f applied once more each time")
+def _ply_with(n: Pattern, f: Any, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        def compound(j: Any) -> Pattern:
+            return pat if j <= 1 else stack([pat, _call(f, compound(j - 1))])
+        return _arp_with(lambda xs: xs, compound(k))
+    return patternify(one, n)
+
+
+@function("rangex", "number", "number", P, doc="rangex 20 2000: scale 0..1 to a range, exponentially")
+def _rangex(lo: Any, hi: Any, pat: Pattern) -> Pattern:
+    a, b = math.log(lo), math.log(hi)
+    return pat.fmap(lambda v: math.exp(float(v) * (b - a) + a))
+
+
+def _quantiser(rounding: Callable[[Any], int]) -> Callable[[Any, Pattern], Pattern]:
+    """Tidal's quantise family: (/ n) . round . (* n), exact where the numbers are."""
+    def quantise(n: Any, pat: Pattern) -> Pattern:
+        def one(v: Any) -> Any:
+            q = rounding(v * n)  # (round: half to even, as Haskell's)
+            return q / n if isinstance(n, float) or isinstance(v, float) else Fraction(q) / n
+        return pat.fmap(one)
+    return quantise
+
+
+for _name, _rounding, _doc in [("quantise", round, "to the nearest"), ("qround", round, "to the nearest"),
+                               ("qfloor", math.floor, "down to"), ("qceiling", math.ceil, "up to")]:
+    LIBRARY[_name] = Func(_name, ("number", P), _quantiser(_rounding), f"{_name} n: round numbers {_doc} 1/n")
+
+
+@function("sew", "pattern:bool", P, P, doc='sew "t f" p q: p where true, q where false (structure from p and q)')
+def _sew(bools: Pattern, a: Pattern, b: Pattern) -> Pattern:
+    bools = _mini_bool(bools)
+    return stack([_mask(bools, a), _mask(bools.fmap(lambda v: not v), b)])
+
+
+@function("stitch", "pattern:bool", P, P, doc='stitch "t f" p q: p where true, q where false (structure from the bools)')
+def _stitch(bools: Pattern, a: Pattern, b: Pattern) -> Pattern:
+    bools = _mini_bool(bools)
+    return stack([_struct(bools, a), _struct(bools.fmap(lambda v: not v), b)])
+
+
+@function("inv", "pattern:bool", doc="invert a boolean pattern")
+def _inv(bools: Pattern) -> Pattern:
+    return _mini_bool(bools).fmap(lambda v: not v)
+
+
+@function("fit", "pattern:number", "patterns", "pattern:number",
+          doc='fit n [a, b, c] "0 1": index into the list, moving n along each cycle')
+def _fit(step: Pattern, pats: list[Pattern], indices: Pattern) -> Pattern:
+    values = _first_values(pats)
+    if not values:
+        return silence
+
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        q = indices.query
+        return Pattern(lambda span: [Event(e.whole, e.part, values[(int(e.value) + k * math.floor(e.part.begin))
+                                                                  % len(values)], e.locations) for e in q(span)])
+    return patternify(one, step)
+
+
+@function("bite", "pattern:number", "pattern:number", P, doc='bite 4 "0 2": play the given quarters of each cycle')
+def _bite(n: Pattern, indices: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        if k <= 0:
+            return silence
+        slices: dict[int, Pattern] = {}
+
+        def piece(i: Any) -> Pattern:
+            i = int(i) % k
+            if i not in slices:
+                slices[i] = pat._zoom(Fraction(i, k), Fraction(i + 1, k))
+            return slices[i]
+        return squeeze_join(indices.fmap(piece))
+    return patternify(one, n)
+
+
+LIBRARY["discretise"] = Func("discretise", (R, P), _segment, "old name of `segment`")
+
+
+@function("wedge", R, P, P, doc="wedge t p q: p squashed into the first t of each cycle, q into the rest")
+def _wedge(t: Pattern, a: Pattern, b: Pattern) -> Pattern:
+    def one(x: Any) -> Pattern:
+        x = to_time(x)
+        if x == 0:
+            return b
+        if x == 1:
+            return a
+        return stack([a._fastgap(1 / x), b._fastgap(1 / (1 - x))._late(x)])
+    return patternify(one, t)
+
+
+@function("spin", "pattern:number", P, doc="spin n: n copies, each 1/n of a cycle earlier and panned 1/n further")
+def _spin(n: Pattern, pat: Pattern) -> Pattern:
+    def one(k: Any) -> Pattern:
+        k = int(k)
+        return stack([controls.operator_pattern("#", pat._early(Fraction(i, k)), controls.control("pan")(
+            pure(Fraction(i, k)))) for i in range(k)])
+    return patternify(one, n)
+
+
+@function("select", N, "patterns", doc="select 0.5 [p, q, r]: pick a pattern by a number from 0 to 1")
+def _select(f: Pattern, pats: list[Pattern]) -> Pattern:
+    last = len(pats) - 1
+    return patternify(lambda x: pats[math.floor(max(0, min(1, float(x))) * last)], f) if pats else silence
+
+
+@function("selectF", N, "functions", P, doc="selectF 0.5 [f, g] p: apply a function picked by a number from 0 to 1")
+def _select_f(x: Pattern, fs: list[Any], pat: Pattern) -> Pattern:
+    n = len(fs)
+    return patternify(lambda v: _call(fs[math.floor(max(0, min(0.999999, float(v))) * n)], pat), x) if n else silence
+
+
+@function("pickF", "pattern:number", "functions", P, doc='pickF "<0 1>" [f, g] p: apply the function picked by index')
+def _pick_f(i: Pattern, fs: list[Any], pat: Pattern) -> Pattern:
+    return patternify(lambda k: _call(fs[int(k) % len(fs)], pat), i) if fs else silence
+
+
+@function("timeCat", "timed", doc='timeCat [(1, "bd*4"), (2, "hh*8")]: one cycle shared by relative lengths')
+def _timecat(pairs: list[tuple[Any, Pattern]]) -> Pattern:
+    return timecat([(to_time(w), p) for w, p in pairs])
+
+
+LIBRARY["timecat"] = Func("timecat", ("timed",), _timecat, "alias of `timeCat`")
+
+
+def _play_for(begin: Fraction, end: Fraction, pat: Pattern) -> Pattern:
+    """Tidal's playFor: pat only between two times (the query cut to them)."""
+    window = TimeSpan(begin, end)
+    q = pat.query
+
+    def query(span: TimeSpan) -> list[Event]:
+        cut = window.intersection(span)
+        return [] if cut is None else q(cut)
+    return Pattern(query)
+
+
+@function("ncat", "timed", doc='ncat [(2, "bd*2"), (1, "sn")]: each pattern for its number of cycles, in turn')
+def _ncat(pairs: list[tuple[Any, Pattern]]) -> Pattern:
+    parts, t = [], Fraction(0)
+    for cycles, p in pairs:
+        if cycles:
+            parts.append(_play_for(t, t + to_time(cycles), p._late(math.floor(t))))
+            t += to_time(cycles)
+    return _time_loop(pure(t), stack(parts)) if parts else silence
+
+
+@function("necklace", "number", "numbers", doc="necklace 12 [4, 2]: a boolean rhythm from the gaps between onsets")
+def _necklace(per_cycle: Any, gaps: list[Any]) -> Pattern:
+    steps = [b for g in gaps for b in [True] + [False] * (int(g) - 1)]
+    return fastcat([pure(b) for b in steps])._slow(Fraction(sum(int(g) for g in gaps)) / to_time(per_cycle))
 
 
 LIBRARY["silence"] = silence  # type: ignore[assignment]

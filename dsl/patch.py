@@ -18,7 +18,7 @@ from typing import Any, Callable, Iterator
 from . import controls, notes, plan
 from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
-from .library import LIBRARY
+from .library import APPLY, LIBRARY
 from .pattern import Pattern, QueryLimitError, patternify, to_time
 from .statement_parser import parse_statement
 from .syntax import Token, Tree, from_lark, lark_parser
@@ -429,6 +429,8 @@ class _Evaluator:
             return tuple(self.expr(c) for c in tree.children)
         if kind == "compose":
             return Composed(self.expr(tree.children[0]), self.expr(tree.children[1]))
+        if kind == "apply_function":
+            return APPLY
         where = _where(tree)
         if kind == "right_section":
             op, right = str(tree.children[0]), self.expr(tree.children[1])

@@ -38,6 +38,18 @@ def time_to_rand(t: Time) -> float:
     return (x & 536870911) / 536870912
 
 
+def time_to_rands(t: Time, n: int) -> list[float]:
+    """Tidal's timeToRands: n numbers in [0, 1) from the seed of t (exact: t is a cycle number
+    where Tidal uses it), each seed the xorwise of the one before, wrapping as Haskell's Int does."""
+    x = Fraction(t) / 300
+    seed = _xorwise(int((x - int(x)) * 536870912))  # (int truncates toward zero: properFraction, truncate)
+    out = []
+    for _ in range(n):
+        out.append((seed % 536870912) / 536870912)
+        seed = _xorwise(seed)
+    return out
+
+
 def _rand_query(span: TimeSpan) -> list[Event]:
     return [Event(None, span, time_to_rand((span.begin + span.end) / 2))]
 

@@ -103,6 +103,8 @@ class Untyped:
             items = value.items
             return Untyped(lambda atoms: [coerce(v, f"pattern:{atoms}" if atoms else "pattern", what, where)
                                           for v in items])
+        if kind == "timed":
+            return Untyped(lambda atoms: coerce(value, f"timed:{atoms}" if atoms else "timed", what, where))
         return Untyped(lambda atoms: coerce(value, f"pattern:{atoms}" if atoms else "pattern", what, where))
 
 
@@ -110,6 +112,9 @@ def untyped(value: Any, kind: str) -> bool:
     """Whether an argument for a parameter of `kind` should wait for its atoms' type."""
     if kind == "pattern":
         return isinstance(value, (MiniString, Untyped))
+    if kind == "timed" and isinstance(value, ListValue):
+        return any(isinstance(v, tuple) and len(v) == 2 and isinstance(v[1], (MiniString, Untyped))
+                   for v in value.items)
     if kind == "patterns" and isinstance(value, ListValue):
         return any(isinstance(v, (MiniString, Untyped)) for v in value.items) and \
             all(isinstance(v, (MiniString, Untyped, Pattern, int, float, Fraction)) for v in value.items)
@@ -167,6 +172,25 @@ def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
         if isinstance(value, (int, Fraction)) and Fraction(value).denominator == 1:
             return int(value)
         raise PatchError(f"{what} should be a whole number; got {describe(value)}", *where)
+    if kind == "number":  # a constant where Tidal takes one (`quantise 4`, `rangex 20 2000`)
+        if type(value) in _NUMBERS:
+            return value
+        raise PatchError(f"{what} should be a number; got {describe(value)}", *where)
+    if kind == "numbers":
+        if isinstance(value, ListValue) and all(type(v) in _NUMBERS for v in value.items):
+            return list(value.items)
+        raise PatchError(f"{what} should be a list of numbers like `[4, 2]`; got {describe(value)}", *where)
+    if kind == "values":  # each item is coerced by the function it is given to (`spread fast [1, 2]`)
+        if isinstance(value, ListValue):
+            return list(value.items)
+        raise PatchError(f"{what} should be a list in `[ ]`; got {describe(value)}", *where)
+    if kind.startswith("timed"):  # [(1, "bd*2"), (2, "sn")]: durations and patterns
+        if isinstance(value, ListValue) and all(isinstance(v, tuple) and len(v) == 2 and type(v[0]) in _NUMBERS
+                                                for v in value.items):
+            inner = "pattern" + kind[5:]
+            return [(v[0], coerce(v[1], inner, what, where)) for v in value.items]
+        raise PatchError(f'{what} should be a list of (cycles, pattern) pairs like `[(1, "bd*2"), (2, "sn")]`',
+                         *where)
     # pattern kinds: "pattern" (atoms typed by inference) or "pattern:<atom type>"
     atom_type = kind.partition(":")[2] or None
     if isinstance(value, Pattern):
