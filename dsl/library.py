@@ -652,15 +652,20 @@ def _to_scale_octave(octave: int, steps: list[Pattern], degrees: Pattern) -> Pat
 
 @function("timeLoop", R, P, doc="timeLoop n: loop the first n cycles")
 def _time_loop(n: Pattern, pat: Pattern) -> Pattern:
+    """Tidal's `outside n loopFirst`: the loop restarts every n cycles, n whole or not."""
     def one(k: Any) -> Pattern:
         k = Fraction(k)
-        if k <= 0:
-            return silence
-        return Pattern(lambda span: [
-            e.with_span(lambda s, off=math.floor(span.begin / k) * k: s.with_time(lambda t: t + off))
-            for e in pat.query(span.with_time(lambda t, off=math.floor(span.begin / k) * k: t - off))
-        ]).split_queries()
+        return silence if k <= 0 else _loop_first(pat._fast(k))._slow(k)
     return patternify(one, n)
+
+
+def _loop_first(pat: Pattern) -> Pattern:
+    """Tidal's loopFirst: every cycle plays the pattern's first cycle."""
+    def query(span: TimeSpan) -> list:
+        sam = span.begin.__floor__()
+        return [e.with_span(lambda s: s.with_time(lambda t: t + sam))
+                for e in pat.query(span.with_time(lambda t: t - sam))]
+    return Pattern(query).split_queries()
 
 
 @function("rolledBy", R, P, doc="rolledBy t: strum each chord, spreading its notes over t of the event")

@@ -359,3 +359,18 @@ def test_stripe_fills_each_cycle_with_n_copies_of_tidals_random_lengths():
         got = onsets(expr('stripe 3 $ n "<0 1 2 3 4 5 6 7 8>"', None), c, c + 1)
         assert got == [(c + ends[i], c + ends[i + 1], nn((c - 3 * i) % 9)) for i in range(3)], c
     assert len({tuple(e[0] for e in onsets(expr('stripe 2 $ s "a"', None), c, c + 1)) for c in range(8)}) > 1
+
+
+def test_time_loop_loops_the_first_cycles_as_the_doc_says():
+    # doc: `d1 $ timeLoop 2 $ n "<0 1 2 3>"` plays 0 1 0 1 ...
+    assert events(expr('timeLoop 2 $ s "<a b c d>"', "string"), 6) == \
+        events(expr('s "<a b>"', "string"), 6)
+
+
+def test_time_loop_of_a_fraction_restarts_inside_a_cycle():
+    # timeLoop n = outside n loopFirst: with n = 1.5 the loop restarts at 1.5, 3, ...; b's whole is [1, 2),
+    # heard until the restart at 1.5 (events are whole begin, whole end, part begin, part end, value)
+    got = events(expr('timeLoop 1.5 $ s "<a b c>"', "string"), 3)
+    assert got == [(0, 1, 0, 1, sp("a")),
+                   (1, 2, 1, F(3, 2), sp("b")), (F(3, 2), F(5, 2), F(3, 2), 2, sp("a")),
+                   (F(3, 2), F(5, 2), 2, F(5, 2), sp("a")), (F(5, 2), F(7, 2), F(5, 2), 3, sp("b"))]
