@@ -7,6 +7,7 @@ console, and a console that hangs or dies cannot delay an audio block.
 from __future__ import annotations
 
 import argparse
+import math
 import os
 import signal
 import socket
@@ -52,7 +53,10 @@ class EngineServer:
             action = request.get("action")
             if action not in ("start", "stop"):
                 return {"error": "transport action must be start or stop"}
-            self.engine.transport(action, request.get("cycle"))
+            cycle = request.get("cycle")
+            if cycle is not None and (type(cycle) not in (int, float) or not math.isfinite(cycle)):
+                return {"error": "transport cycle must be a number of cycles, like 0 or 16"}
+            self.engine.transport(action, cycle)
             return {"ok": True}
         if op == "rate":  # a rating key: a direction like "that was great", undoable like one
             value = int(request.get("value", 0))

@@ -41,6 +41,13 @@ async def wait_for(predicate, timeout: float = 5.0) -> None:
         await asyncio.sleep(0.05)
 
 
+def test_a_transport_cycle_that_is_not_a_number_is_refused_and_the_clock_goes_on(engine):
+    # (text here once reached the rational type's string parser, which corrupts the process: rational.py)
+    assert "must be a number" in engine.request("transport", action="start", cycle="3")["error"]
+    assert engine.request("transport", action="start", cycle=16)["ok"]
+    assert engine.request("status")["cycle"] > 15  # (the clock heard now is a block or two behind)
+
+
 def test_block_at_finds_the_paragraph_under_the_cursor():
     text = "tempo 120\n\nd1 $ s \"bd\"\n  # gain 0.8\n\nd2 $ s \"hh\""
     assert block_at(text, 3) == ('d1 $ s "bd"\n  # gain 0.8', 3)
