@@ -151,7 +151,7 @@ def _iter(n: Pattern, pat: Pattern) -> Pattern:
 @function("ply", R, P, doc="repeat each event n times within its own span")
 def _ply(n: Pattern, pat: Pattern) -> Pattern:
     def one(k: Any) -> Pattern:
-        k = Fraction(k)
+        k = to_time(k)
 
         def query(span: TimeSpan) -> list[Event]:
             out = []
@@ -272,7 +272,7 @@ def _scale_gain(pat: Pattern, factor: float) -> Pattern:
 @function("echo", "int", R, N, P, doc="echo count time feedback: repeat each event, later and quieter")
 def _echo(count: int, time: Pattern, feedback: Pattern, pat: Pattern) -> Pattern:
     def one(t: Any, fb: Any) -> Pattern:
-        return stack([pat] + [_scale_gain(pat._late(Fraction(t) * i), float(fb) ** i) for i in range(1, count)])
+        return stack([pat] + [_scale_gain(pat._late(to_time(t) * i), float(fb) ** i) for i in range(1, count)])
     return patternify(one, time, feedback)
 
 
@@ -281,7 +281,7 @@ def _stut(count: int, feedback: Pattern, time: Pattern, pat: Pattern) -> Pattern
     def one(fb: Any, t: Any) -> Pattern:
         fb = float(fb)
         gain = lambda x: fb + (1 - fb) * ((count - x) / count)  # noqa: E731
-        return stack([pat] + [_scale_gain(pat._late(Fraction(t) * i), gain(i)) for i in range(1, count)])
+        return stack([pat] + [_scale_gain(pat._late(to_time(t) * i), gain(i)) for i in range(1, count)])
     return patternify(one, feedback, time)
 
 
@@ -300,7 +300,7 @@ def _chunk(n: Pattern, f: Any, pat: Pattern) -> Pattern:
 @function("linger", R, P, doc="repeat the first part of each cycle: linger 0.25 repeats the first quarter")
 def _linger(amount: Pattern, pat: Pattern) -> Pattern:
     def one(x: Any) -> Pattern:
-        x = Fraction(x)
+        x = to_time(x)
         if x == 0:
             return silence
         seg = pat._zoom(1 + x, Fraction(1)) if x < 0 else pat._zoom(Fraction(0), x)
@@ -466,7 +466,7 @@ def _outside(n: Pattern, f: Any, pat: Pattern) -> Pattern:
 @function("swingBy", R, R, P, doc="swingBy x n: delay every other 1/(2n) of the cycle by x")
 def _swing_by(amount: Pattern, n: Pattern, pat: Pattern) -> Pattern:
     def one(x: Any, k: Any) -> Pattern:
-        shift = Func("(x ~>)", (P,), lambda p: p._late(Fraction(x)))
+        shift = Func("(x ~>)", (P,), lambda p: p._late(to_time(x)))
         return _call(Func("inside", (P,), lambda p: _within(Fraction(1, 2), Fraction(1), shift, p._slow(k))._fast(k)),
                      pat)
     return patternify(one, amount, n)
@@ -551,7 +551,7 @@ def _brak(pat: Pattern) -> Pattern:
 
 @function("pressBy", R, P, doc="pressBy r: start each event r of the way through its span, shortened")
 def _press_by(r: Pattern, pat: Pattern) -> Pattern:
-    return patternify(lambda x: squeeze_join(pat.fmap(lambda v: pure(v)._compress(Fraction(x), Fraction(1)))), r)
+    return patternify(lambda x: squeeze_join(pat.fmap(lambda v: pure(v)._compress(to_time(x), Fraction(1)))), r)
 
 
 @function("press", P, doc="pressBy 0.5: syncopate by pushing each event to its second half")
@@ -654,7 +654,7 @@ def _to_scale_octave(octave: int, steps: list[Pattern], degrees: Pattern) -> Pat
 def _time_loop(n: Pattern, pat: Pattern) -> Pattern:
     """Tidal's `outside n loopFirst`: the loop restarts every n cycles, n whole or not."""
     def one(k: Any) -> Pattern:
-        k = Fraction(k)
+        k = to_time(k)
         return silence if k <= 0 else _loop_first(pat._fast(k))._slow(k)
     return patternify(one, n)
 
@@ -671,7 +671,7 @@ def _loop_first(pat: Pattern) -> Pattern:
 @function("rolledBy", R, P, doc="rolledBy t: strum each chord, spreading its notes over t of the event")
 def _rolled_by(t: Pattern, pat: Pattern) -> Pattern:
     def one(x: Any) -> Pattern:
-        x = Fraction(x)
+        x = to_time(x)
 
         def query(span: TimeSpan) -> list[Event]:
             groups: dict[Any, list[Event]] = {}

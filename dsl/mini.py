@@ -18,7 +18,7 @@ from typing import Any, Callable
 from . import notes
 from .errors import PatchError
 from .mini_parser import parse_mini
-from .pattern import Location, Pattern, fastcat, patternify, pure, repeated, silence, stack, timecat
+from .pattern import Location, Pattern, fastcat, patternify, pure, repeated, silence, stack, timecat, to_time
 from .randomness import choose_cycle, degrade_by_with, seeded_rand
 from .euclid import euclid_atoms, euclid_off
 from .syntax import Token, Tree, from_lark, lark_parser
@@ -398,4 +398,4 @@ class _Compiler:
         if steps_term is None:
             base = layers[0][1]
             return stack(p._fast(base / s) for p, s in layers)
-        return patternify(lambda k: stack(p._fast(Fraction(k) / s) for p, s in layers), self.pattern_of_term(steps_term))
+        return patternify(lambda k: stack(p._fast(to_time(k) / s) for p, s in layers), self.pattern_of_term(steps_term))

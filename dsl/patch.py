@@ -456,7 +456,7 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
         shift = coerce(left, "pattern:rational", f"the left side of `{op}`", where)
         pat = coerce(right, "pattern", f"the right side of `{op}`", where)
         sign = 1 if op == "<~" else -1
-        return patternify(lambda t: pat._early(sign * Fraction(t)), shift)
+        return patternify(lambda t: pat._early(sign * to_time(t)), shift)
     for side, value in (("left", left), ("right", right)):
         if isinstance(value, (Func, Composed)):
             raise PatchError(f"the {side} side of `{op}` is {describe(value)}, a function missing its "

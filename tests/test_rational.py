@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import io
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import mido
@@ -40,3 +42,30 @@ def test_every_shipped_patch_and_the_readme_tour_leave_nul_bytes_alone(tmp_path)
                                        mido.Message("note_off", note=60, time=240)]))
     song.save(tmp_path / "one.mid")
     assert [m.type for m in mido.MidiFile(tmp_path / "one.mid").tracks[0]][:2] == ["note_on", "note_off"]
+
+
+def test_text_values_in_every_time_argument_leave_nul_bytes_alone():
+    # wchoose's values are its texts: `ply (wchoose [("3", 1)])` once gave ply the text "3", which it read
+    # with quicktions. Played in a child process, so that a failure here leaves this one's NUL alone.
+    from dsl.library import LIBRARY
+
+    fill = {"pattern": 's "bd sn"', "function": "(fast 2)", "int": "2", "number": "2", "span": "(0.25, 0.75)",
+            "patterns": '[s "bd", s "sn"]', "functions": "[fast 2, rev]", "values": "[1, 2]", "numbers": "[1, 2]",
+            "timed": '[(1, s "bd")]', "weighted": '[("bd", 1)]', "pattern:bool": '"t f"'}
+    lines = ['d1 $ (wchoose [("3", 1)]) ~> s "bd"', 'd2 $ s "{bd sn}%<3>"']
+    for name, f in LIBRARY.items():
+        params = getattr(f, "params", ())
+        for i, kind in enumerate(params):
+            if kind == "pattern:rational":
+                args = ['(wchoose [("3", 1)])' if j == i else fill.get(k, '"1 2"') for j, k in enumerate(params)]
+                lines.append(f'd3 $ {name} {" ".join(args)}')
+    assert len(lines) > 25
+    code = ("import sys\nfrom dsl import parse_patch\nfrom dsl.rational import Fraction\n"
+            "for line in sys.stdin.read().splitlines():\n"
+            "    for pattern in parse_patch(line).channels.values():\n"
+            "        try:\n            pattern.query_span(Fraction(0), Fraction(2))\n"
+            "        except Exception:\n            pass\n"
+            "print(bytes([0])[0])\n")
+    done = subprocess.run([sys.executable, "-c", code], input="\n".join(lines), capture_output=True, text=True,
+                          cwd=ROOT, timeout=120)
+    assert done.stdout.strip() == "0", done.stdout + done.stderr[-2000:]
