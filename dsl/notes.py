@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from .rational import Fraction
+from .rational import Fraction, parse_fraction
 
 _LETTERS = {"c": 0, "d": 2, "e": 4, "f": 5, "g": 7, "a": 9, "b": 11}
 _NOTE = re.compile(r"^([a-g])((?:s|f|n|#)*)(-?[0-9]+)?$")
@@ -29,7 +29,7 @@ def ratio_shorthand(name: str) -> Fraction | None:
     m = _RATIO.match(name)
     if not m:
         return None
-    count = Fraction(m.group(1)) if m.group(1) else Fraction(1)
+    count = parse_fraction(m.group(1)) if m.group(1) else Fraction(1)  # (never quicktions on text)
     return count * _RATIOS[m.group(2)]
 
 

@@ -44,7 +44,7 @@ def test_every_shipped_patch_and_the_readme_tour_leave_nul_bytes_alone(tmp_path)
     assert [m.type for m in mido.MidiFile(tmp_path / "one.mid").tracks[0]][:2] == ["note_on", "note_off"]
 
 
-def test_text_values_in_every_time_argument_leave_nul_bytes_alone():
+def test_text_in_every_time_argument_and_ratio_shorthands_leave_nul_bytes_alone():
     # wchoose's values are its texts: `ply (wchoose [("3", 1)])` once gave ply the text "3", which it read
     # with quicktions. Played in a child process, so that a failure here leaves this one's NUL alone.
     from dsl.library import LIBRARY
@@ -52,7 +52,8 @@ def test_text_values_in_every_time_argument_leave_nul_bytes_alone():
     fill = {"pattern": 's "bd sn"', "function": "(fast 2)", "int": "2", "number": "2", "span": "(0.25, 0.75)",
             "patterns": '[s "bd", s "sn"]', "functions": "[fast 2, rev]", "values": "[1, 2]", "numbers": "[1, 2]",
             "timed": '[(1, s "bd")]', "weighted": '[("bd", 1)]', "pattern:bool": '"t f"'}
-    lines = ['d1 $ (wchoose [("3", 1)]) ~> s "bd"', 'd2 $ s "{bd sn}%<3>"']
+    lines = ['d1 $ (wchoose [("3", 1)]) ~> s "bd"', 'd2 $ s "{bd sn}%<3>"',
+             'd4 $ "<3e 2q>" ~> s "bd"']  # (Tidal's ratio shorthands: the count was read with quicktions)
     for name, f in LIBRARY.items():
         params = getattr(f, "params", ())
         for i, kind in enumerate(params):
