@@ -5,6 +5,8 @@ Numbers written as text go through `parse_fraction`, never `Fraction(text)`: qui
 parser (1.14 to 1.24 at least, CPython 3.11) writes the text's first character into CPython's
 shared one-byte bytes object for NUL, so that afterwards `b"\\x00"` read from any file or socket
 in the process comes back as that character (mido then misread MIDI files, torch its weights).
+A pattern's values may be text (wchoose's), so they become times through `pattern.to_time`. The
+test suite fails the test during which the NUL object changes (tests/conftest.py).
 """
 
 from fractions import Fraction as _Exact
