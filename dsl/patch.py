@@ -272,6 +272,8 @@ class _Evaluator:
         text or one of them cannot be compared (a function, a list)."""
         if self.text is None:
             return None
+        if not self.scope:
+            return ()  # (nothing bound: no words to look up)
         try:
             key = tuple((n, _key_of(self.scope[n])) for n in _names(self.text) if n in self.scope)
             hash(key)
