@@ -188,7 +188,7 @@ class Pattern:
     `part_plan` likewise its plan as a part of another's (shared by all the patterns built on it).
     A pattern made with `make` instead of a query works its query out as make(node) when first
     asked for it (building stays cheap, and the steps of a chain of transformations that is
-    folded into one are never worked out); until then `query` is unset.
+    folded into one are never worked out): until then it is an `_Unmade`.
     """
 
     __slots__ = ("query", "steady", "locations", "node", "plan", "part_plan", "make")
@@ -200,16 +200,11 @@ class Pattern:
             self.query = query
         else:
             self.make = make
+            self.__class__ = _Unmade
         self.steady = steady
         self.locations = locations
         self.node = node
         self.plan = self.part_plan = None
-
-    def __getattr__(self, name: str) -> Any:  # (only for an unset slot: the query of a `make`)
-        if name != "query":
-            raise AttributeError(name)
-        query = self.query = self.make(self.node)
-        return query
 
     @property
     def is_steady(self) -> bool:
@@ -751,22 +746,39 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     return _lazy(("chain", pat, a, b, cuts), _chain_node_query)
 
 
-_QUERY = Pattern.query  # (the slot itself: reading it never works a query out)
+_QUERY = Pattern.query  # (the slot itself)
+
+
+class _Unmade(Pattern):
+    """A pattern made with `make`, its query not worked out yet: reading `query` works it out, and
+    the pattern becomes a plain Pattern. (A class of its own rather than Pattern.__getattr__, whose
+    mere presence makes every attribute read of every pattern several times slower.)"""
+
+    __slots__ = ()
+
+    @property
+    def query(self) -> Callable[[TimeSpan], list[Event]]:
+        query = self.make(self.node)
+        _QUERY.__set__(self, query)
+        self.__class__ = Pattern
+        return query
+
+
+PATTERN_TYPES = (Pattern, _Unmade)  # what type(p) is for a pattern p (for a test of `type(x) in`)
 
 
 def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
     """pat's query, or where it is not worked out yet, a call that works it out when first queried
     (what a pattern built on pat keeps: building it must not work out pat's query)."""
-    try:
-        return _QUERY.__get__(pat, Pattern)
-    except AttributeError:
+    if pat.__class__ is _Unmade:
         return lambda span: pat.query(span)
+    return pat.query
 
 
 def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]]) -> Pattern:
     """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
     patch are thousands)."""
-    pat = _new(Pattern)
+    pat = _new(_Unmade)
     pat.make, pat.steady, pat.locations, pat.node, pat.plan, pat.part_plan = make, _NOT_STEADY, (), node, None, None
     return pat
 

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .errors import PatchError
 from .mini import compile_mini
-from .pattern import Pattern, pure
+from .pattern import PATTERN_TYPES, Pattern, pure
 
 
 @dataclass(frozen=True)
@@ -38,6 +38,7 @@ class ListValue:
 
 
 _NUMBERS = frozenset((int, float, Fraction))
+_PATTERNS = frozenset(PATTERN_TYPES)
 STRINGS = "pattern:string"
 
 
@@ -58,8 +59,8 @@ class Func:
         kind = params[len(args)]
         cls = type(arg)
         # what coerce gives, for the common arguments: a pattern, a number, a function
-        if kind[:7] == "pattern" and kind != "patterns" and (cls is Pattern or cls in _NUMBERS and kind != STRINGS):
-            value = arg if cls is Pattern else pure(arg)
+        if kind[:7] == "pattern" and kind != "patterns" and (cls in _PATTERNS or cls in _NUMBERS and kind != STRINGS):
+            value = arg if cls in _PATTERNS else pure(arg)
         elif kind == "function" and (cls is Func or cls is Composed):
             value = arg
         else:
