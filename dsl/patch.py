@@ -19,12 +19,13 @@ from . import controls, notes, plan
 from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import APPLY, LIBRARY
-from .pattern import Pattern, QueryLimitError, patternify, to_time
+from .pattern import PATTERN_TYPES, Pattern, QueryLimitError, patternify, to_time
 from .statement_parser import parse_statement
 from .syntax import Token, Tree, from_lark, lark_parser
 from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
 
 BEATS_PER_CYCLE = 4
+_PATTERNS = frozenset(PATTERN_TYPES)
 CHANNELS = tuple(f"d{i}" for i in range(1, 17))
 
 
@@ -405,6 +406,8 @@ class _Evaluator:
         kind = tree.data
         if kind == "apply" or kind == "dollar":
             f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
+            if type(f) is Func:  # (values.apply's test, without its call)
+                return f.apply(arg, _where(tree))
             return apply(f, arg, _where(tree))
         if kind == "name":
             name = str(tree.children[0])
@@ -459,6 +462,8 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
         pat = coerce(right, "pattern", f"the right side of `{op}`", where)
         sign = 1 if op == "<~" else -1
         return patternify(lambda t: pat._early(sign * to_time(t)), shift)
+    if type(left) in _PATTERNS and type(right) in _PATTERNS:  # (the common case: `# gain 0.9`)
+        return controls.operator_pattern(op, left, right)
     for side, value in (("left", left), ("right", right)):
         if isinstance(value, (Func, Composed)):
             raise PatchError(f"the {side} side of `{op}` is {describe(value)}, a function missing its "

@@ -623,7 +623,11 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
     if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
         sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
         return partition(node[1], node[2], node[3], node[4], *sides)
-    q = _deferred(pat)
+    return _lazy(("cycle_cut", pat), _cut_query)
+
+
+def _cut_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    q = node[1].query
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -640,7 +644,7 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
                     out.append(Event(e.whole, part, e.value, e.locations))
         return out
 
-    return Pattern(query, node=("cycle_cut", pat))
+    return query
 
 
 Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be

@@ -39,6 +39,7 @@ class ListValue:
 
 _NUMBERS = frozenset((int, float, Fraction))
 _PATTERNS = frozenset(PATTERN_TYPES)
+_PATTERN_KINDS = ("pattern", "pattern:")  # what a pattern kind begins with
 STRINGS = "pattern:string"
 
 
@@ -146,6 +147,8 @@ def describe(value: Any) -> str:
 
 def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
     """Turn an argument into what a parameter of `kind` expects, or explain why not."""
+    if type(value) in _PATTERNS and kind[:8] in _PATTERN_KINDS:  # (the common case, before the kinds' tests)
+        return value
     if kind == "function":
         if isinstance(value, (Func, Composed)):
             return value
@@ -194,8 +197,6 @@ def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
                          *where)
     # pattern kinds: "pattern" (atoms typed by inference) or "pattern:<atom type>"
     atom_type = kind.partition(":")[2] or None
-    if isinstance(value, Pattern):
-        return value
     if isinstance(value, Untyped):
         return coerce(value.typed(atom_type), kind, what, where)
     if isinstance(value, MiniString):
