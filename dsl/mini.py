@@ -32,8 +32,10 @@ _CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
 def parse(text: str) -> Tree:
     """Parse mini-notation text (positions relative to the text itself): by hand, or by lark
     where that gives up (and for every error)."""
-    _check_brackets(text)
     tree = parse_mini(text)
+    if tree is not None and sum(map(text.count, _CLOSERS)) <= MAX_DEPTH:
+        return tree  # (read by hand, its brackets match; and there are too few to nest too deep)
+    _check_brackets(text)
     if tree is not None:
         return tree
     from lark.exceptions import UnexpectedInput

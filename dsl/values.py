@@ -38,12 +38,13 @@ class ListValue:
 
 
 _NUMBERS = frozenset((int, float, Fraction))
+_new = object.__new__
 _PATTERNS = frozenset(PATTERN_TYPES)
 _PATTERN_KINDS = ("pattern", "pattern:")  # what a pattern kind begins with
 STRINGS = "pattern:string"
 
 
-@dataclass
+@dataclass(slots=True)
 class Func:
     """A curried function: `params` name the kind each argument is coerced to."""
 
@@ -55,9 +56,10 @@ class Func:
 
     def apply(self, arg: Any, where: tuple[int, int] = (1, 1)) -> Any:
         args, params = self.args, self.params
-        if len(args) >= len(params):
+        given = len(args)
+        if given >= len(params):
             raise PatchError(f"`{self.name}` takes {len(params)} argument(s), given more", *where)
-        kind = params[len(args)]
+        kind = params[given]
         cls = type(arg)
         # what coerce gives, for the common arguments: a pattern, a number, a function
         if kind[:7] == "pattern" and kind != "patterns" and (cls in _PATTERNS or cls in _NUMBERS and kind != STRINGS):
@@ -65,11 +67,14 @@ class Func:
         elif kind == "function" and (cls is Func or cls is Composed):
             value = arg
         else:
-            what = f"argument {len(args) + 1} of `{self.name}`"
+            what = f"argument {given + 1} of `{self.name}`"
             value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
         args += (value,)
-        if len(args) < len(params):
-            return Func(self.name, params, self.impl, self.doc, args)
+        if given + 1 < len(params):  # this function given one more argument (made without __init__'s call)
+            partial = _new(Func)
+            partial.name, partial.params, partial.impl, partial.doc, partial.args = (self.name, params, self.impl,
+                                                                                      self.doc, args)
+            return partial
         for a in args:
             if type(a) is Untyped:  # the atoms' type comes from where it goes
                 return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a
