@@ -165,15 +165,18 @@ class _Parser:
 
     def expr(self) -> tuple[Tree, Token]:
         left, start = self.binary(0)
-        if self.peek() != "$":
+        if self.kinds[self.i] != "$":
             return left, start
-        self.take()
+        self.i += 1
         return _tree("dollar", [left, self.expr()[0]], start), start
 
     def binary(self, level: int) -> tuple[Tree, Token]:
         """Operators of `level` and above, left-associative: ops (0), shift, sum, product (3)."""
-        left, start = self.compose()
+        left, start = self.app()
         kinds = self.kinds
+        if kinds[self.i] == ".":  # (compose's, without its call where there is no `.`)
+            self.i += 1
+            left = _tree("compose", [left, self.compose()[0]], start)
         while True:
             found = _LEVELS.get(kinds[self.i])
             if found is None or found < level:
@@ -225,8 +228,11 @@ class _Parser:
                 items.append(self.expr()[0])
             self.take("]")
             return _tree("list", items, bracket), bracket
-        bracket = self.take("(")
-        kind = self.peek()
+        if kind != "(":
+            raise _GiveUp
+        bracket = self.tokens[self.i]
+        self.i += 1
+        kind = self.kinds[self.i]
         if kind == "ADD":
             if self.tokens[self.i] != "-":
                 raise _GiveUp
@@ -240,9 +246,9 @@ class _Parser:
             self.take(")")
             return _tree("right_section", [op, body], bracket), bracket
         inner = self.expr()[0]
-        kind = self.peek()
+        kind = self.kinds[self.i]
         if kind == ")":
-            self.take()
+            self.i += 1
             return inner, bracket
         if kind == ",":
             items = [inner]
