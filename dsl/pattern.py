@@ -279,7 +279,7 @@ class Pattern:
         """The same pattern with every atom's source location moved (a string compiled once, played
         from another place in the patch), built as it was; None where its nodes do not say how."""
         try:
-            return _relocated(self, move)
+            return _relocated(self, move, {})
         except _Opaque:
             return None
 
@@ -569,7 +569,10 @@ class _Opaque(Exception):
     """A pattern whose node does not say how it was built."""
 
 
-def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
+def _relocated(pat: Pattern, move: Callable[[Location], Location], done: dict[int, Pattern]) -> Pattern:
+    """pat relocated; done: what was relocated already in this relocation, by id (a pattern reached
+    twice, as both branches of `every` reach the pattern it changes, is relocated once, and shared
+    as it was)."""
     if pat.steady is not _NOT_STEADY:
         return pure(pat.steady, tuple(map(move, pat.locations)))
     node = pat.node
@@ -579,16 +582,22 @@ def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
     if kind == "atoms":
         layers = tuple([tuple([(b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer]) for layer in node[1]])
         return _atoms_of(layers, node[2], node[3], node[4])
+    moved = done.get(id(pat))
+    if moved is not None:
+        return moved
     if kind == "chain":
-        return _rechain(node, _relocated(node[1], move))
-    if kind == "stack":
-        return _restack([_relocated(p, move) for p in node[1]])
-    if kind == "partition":
+        moved = _rechain(node, _relocated(node[1], move, done))
+    elif kind == "stack":
+        moved = _restack([_relocated(p, move, done) for p in node[1]])
+    elif kind == "partition":
         sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
-        return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)
-    if kind in _INSIDE:
-        return _INSIDE[kind](node, lambda p: _relocated(p, move))
-    raise _Opaque
+        moved = partition(_relocated(node[1], move, done), node[2], node[3], node[4], *sides)
+    elif kind in _INSIDE:
+        moved = _INSIDE[kind](node, lambda p: _relocated(p, move, done))
+    else:
+        raise _Opaque
+    done[id(pat)] = moved
+    return moved
 
 
 def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
@@ -783,7 +792,11 @@ def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]
     """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
     patch are thousands)."""
     pat = _new(_Unmade)
-    pat.make, pat.steady, pat.locations, pat.node, pat.plan, pat.part_plan = make, _NOT_STEADY, (), node, None, None
+    pat.make = make  # (one store each: cheaper than one of a tuple)
+    pat.steady = _NOT_STEADY
+    pat.locations = ()
+    pat.node = node
+    pat.plan = pat.part_plan = None
     return pat
 
 
