@@ -251,6 +251,14 @@ class Pattern:
         node = self.node
         if node is not None:
             kind = node[0]
+            if kind == "atoms":
+                try:  # map each atom once; a function that fails is left to fail where it is played
+                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
+                                    for layer in node[1]])
+                except Exception:  # noqa: BLE001
+                    pass
+                else:
+                    return _atoms_of(layers, node[2], node[3], node[4])
             if kind == "silence":
                 return self
             if kind == "chain":
@@ -264,14 +272,6 @@ class Pattern:
                 return partition(node[1], node[2], node[3], node[4], *sides)
             if kind in _INSIDE:  # the map goes inside: these move events, never look at their values
                 return _INSIDE[kind](node, lambda p: p.fmap(f, extra))
-            if kind == "atoms":
-                try:  # map each atom once; a function that fails is left to fail where it is played
-                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
-                                    for layer in node[1]])
-                except Exception:  # noqa: BLE001
-                    pass
-                else:
-                    return _atoms_of(layers, node[2], node[3], node[4])
         q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
@@ -615,7 +615,10 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         return _wholes_in_cycles(node[1], a, b)
     if kind == "chain" or kind == "atoms":
         a0, b0 = node[2], node[3]
-        a, b = a0 * a, a0 * b + b0
+        if a is _ONE and b is _ZERO:  # (the outermost call: no arithmetic)
+            a, b = a0, b0
+        else:
+            a, b = a0 * a, a0 * b + b0
         if kind == "chain":
             return _wholes_in_cycles(node[1], a, b)
         q = a.denominator
