@@ -167,9 +167,11 @@ class _Parser:
                 return Tree("step", children)
 
     def term(self) -> Tree:
-        kind = self.kinds[self.i]
+        i = self.i
+        kind = self.kinds[i]
         if kind in _TERMS:
-            return Tree(_TERMS[kind], [self.take(kind)])
+            self.i = i + 1
+            return Tree(_TERMS[kind], [self.tokens[i]])
         if kind not in _OPENERS:
             raise _GiveUp
         self.i += 1

@@ -453,9 +453,11 @@ class Pattern:
 
     def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Structure from the left: each left event samples the right over its whole."""
-        if self.is_steady and other.is_steady:
-            return pure(f(self.steady, other.steady), self.locations + other.locations)
-        steady, value, extra = other.is_steady, other.steady, other.locations
+        value = other.steady
+        steady = value is not _NOT_STEADY
+        if steady and self.steady is not _NOT_STEADY:
+            return pure(f(self.steady, value), self.locations + other.locations)
+        extra = other.locations
         if steady and self.node is not None:
             # a constant (`# gain 0.9`) changes each value where it is made, and cuts only the
             # events across a cycle boundary (none, often)
@@ -747,7 +749,8 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         if a is _ONE and b is _ZERO:  # (a split: the inner maps as they are)
             cuts, a, b = cuts + cuts0, a0, b0
         else:
-            cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
+            if cuts0:
+                cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
             a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
         if a == a0 and b == b0 and cuts == cuts0:
@@ -791,13 +794,14 @@ def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
     return pat.query
 
 
-def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]]) -> Pattern:
-    """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
-    patch are thousands)."""
+def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]], steady: Any = _NOT_STEADY,
+          locations: tuple[Location, ...] = ()) -> Pattern:
+    """Pattern(None, steady, locations, node, make), made without the call's keywords (the patterns
+    of a patch are thousands)."""
     pat = _new(_Unmade)
     pat.make = make  # (one store each: cheaper than one of a tuple)
-    pat.steady = _NOT_STEADY
-    pat.locations = ()
+    pat.steady = steady
+    pat.locations = locations
     pat.node = node
     pat.plan = pat.part_plan = None
     return pat
@@ -930,9 +934,8 @@ def squeeze_join(pat: Pattern) -> Pattern:
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
     # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    pat = _lazy(("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []), _pure_query)
-    pat.steady, pat.locations = value, locations
-    return pat
+    node = ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), [])
+    return _lazy(node, _pure_query, value, locations)
 
 
 def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -977,8 +980,17 @@ def by_cycle(choose: Callable[[int], Pattern], every: int | None = None, branche
     patterns choose picks from, and `every`, the number of cycles after which its choices
     repeat (None: never), let a cycle plan see through it (dsl/plan.py); without branches it is
     queried as it is defined."""
-    node = ("by_cycle", choose, every, tuple(branches)) if branches else None
-    return Pattern(lambda span: choose(span.begin.__floor__()).query(span), node=node).split_queries()
+    if branches:
+        return _lazy(("by_cycle", choose, every, tuple(branches)), _by_cycle_query).split_queries()
+    return Pattern(_chosen_query(choose)).split_queries()
+
+
+def _by_cycle_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _chosen_query(node[1])
+
+
+def _chosen_query(choose: Callable[[int], Pattern]) -> Callable[[TimeSpan], list[Event]]:
+    return lambda span: choose(span.begin.__floor__()).query(span)
 
 
 def stack(patterns: Iterable[Pattern]) -> Pattern:
@@ -1027,7 +1039,7 @@ def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, k
     inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
     given, is an equal query of the node."""
     node = ("partition", pat, test, ta, tb2, kept, changed)
-    return _lazy(node, _partition_query) if query is None else Pattern(query, node=node)
+    return _lazy(node, _partition_query) if query is None else Pattern(query, _NOT_STEADY, (), node)
 
 
 def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
