@@ -25,6 +25,7 @@ from .syntax import Token, Tree, from_lark, lark_parser
 
 ATOM_TYPES = ("string", "number", "note", "bool", "rational")
 MAX_DEPTH = 64  # nesting beyond this is a mistake, not music
+_ONE = Fraction(1)
 _CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
 
 
@@ -32,8 +33,10 @@ _CLOSERS = {"[": "]", "<": ">", "{": "}", "(": ")"}
 def parse(text: str) -> Tree:
     """Parse mini-notation text (positions relative to the text itself): by hand, or by lark
     where that gives up (and for every error)."""
-    _check_brackets(text)
     tree = parse_mini(text)
+    if tree is not None and sum(map(text.count, _CLOSERS)) <= MAX_DEPTH:
+        return tree  # (read by hand, its brackets match; and there are too few to nest too deep)
+    _check_brackets(text)
     if tree is not None:
         return tree
     from lark.exceptions import UnexpectedInput
@@ -295,10 +298,9 @@ class _Compiler:
         steps: list[tuple[int | Fraction, Pattern]] = []
         for step in tree.children:
             steps.extend(self.step(step))
-        total = Fraction(sum(w for w, _ in steps))
         if len(steps) == 1 and steps[0][0] == 1:
-            return steps[0][1], total
-        return timecat(steps), total
+            return steps[0][1], _ONE
+        return timecat(steps), Fraction(sum(w for w, _ in steps))
 
     def step(self, tree: Tree) -> list[tuple[int | Fraction, Pattern]]:
         """The step's weight (a whole number unless `@` says otherwise) and pattern, as many

@@ -14,20 +14,26 @@ import re
 
 from .syntax import Token, Tree
 
-_TOKEN = re.compile(r"""
-    (?P<SEQUENCE_DEGRADE>[ \t\r]+\?(?:[0-9]*\.?[0-9]+)?)
-  | (?P<ws>[ \t\r]+)
-  | (?P<NUMBER>-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?(?![a-zA-Z0-9_':]))
-  | (?P<WORD>-?[a-zA-Z0-9][a-zA-Z0-9_']*(?::[0-9]+)?)
-  | (?P<RANGE>\.\.)
-  | (?P<BANG>![0-9]*)
-  | (?P<WEIGHT>@-?[0-9]+(?:\.[0-9]+)?(?:%[0-9]+)?)
-  | (?P<DEGRADE>\?(?:[0-9]*\.?[0-9]+)?)
-  | (?P<REST>[~-])
-  | (?P<UNDERSCORE>_)
-  | (?P<punct>[*/()\[\]<>{}%,|.])
-  | (?P<bad>.)
-""", re.VERBOSE | re.DOTALL)
+_SPACE = r"[ \t\r]*"
+# each token with the spaces before it, the token's terminals in lark's order: NUMBER, WORD, RANGE,
+# BANG, WEIGHT, DEGRADE, REST, UNDERSCORE, punctuation (a character matched by none is skipped: see
+# _tokens); a DEGRADE after spaces is a SEQUENCE_DEGRADE, the spaces its own
+_TOKEN = re.compile(f"({_SPACE})" + r"""(
+    -?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?(?![a-zA-Z0-9_':])
+  | -?[a-zA-Z0-9][a-zA-Z0-9_']*(?::[0-9]+)?
+  | \.\.
+  | ![0-9]*
+  | @-?[0-9]+(?:\.[0-9]+)?(?:%[0-9]+)?
+  | \?(?:[0-9]*\.?[0-9]+)?
+  | [~-]
+  | _
+  | [*/()\[\]<>{}%,|.]
+)""", re.VERBOSE)
+_END = re.compile(_SPACE)
+_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?")
+_KINDS = {"..": "RANGE", "~": "REST", "-": "REST", "_": "UNDERSCORE"}
+_KINDS.update((c, c) for c in "*/()[]<>{}%,|.")
+_BY_FIRST = {"!": "BANG", "@": "WEIGHT", "?": "DEGRADE"}
 
 _TERMS = {"WORD": "word", "NUMBER": "number", "REST": "rest"}
 _OPENERS = {"[": ("]", "subsequence"), "<": (">", "alternation"), "{": ("}", "polymeter")}
@@ -56,19 +62,39 @@ def parse_mini(text: str) -> Tree | None:
 def _tokens(text: str) -> list[Token]:
     out: list[Token] = []
     new = str.__new__
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "ws":
-            continue
-        if kind == "bad":
-            raise _GiveUp
-        value = m.group()
+    pos = 0
+    kinds = _KINDS
+    for space, value in _TOKEN.findall(text):
+        kind = kinds.get(value) or _kind(value)
+        if space:
+            if kind == "DEGRADE":
+                kind, value = "SEQUENCE_DEGRADE", space + value
+            else:
+                pos += len(space)
         token = new(Token, value)  # (Token's own __new__, without its call)
-        token.type = value if kind == "punct" else kind
-        token.start_pos = pos = m.start()
-        token.line, token.column, token.end_column = 1, pos + 1, m.end() + 1
+        token.type, token.start_pos = kind, pos
+        token.line, token.column = 1, pos + 1
+        pos += len(value)
+        token.end_column = pos + 1
         out.append(token)
+    if _END.fullmatch(text, pos) is None:  # (a character no token matches: the tokens do not reach the end)
+        raise _GiveUp
     return out
+
+
+_FIXED = len(_KINDS)  # then each word's or number's type, as they are met
+
+
+def _kind(value: str) -> str:
+    """The type of a token that is not punctuation (a number is NUMBER only where NUMBER matches all
+    of it: where it matches less, WORD matched it, or a character nothing matches follows)."""
+    kind = _BY_FIRST.get(value[0])
+    if kind is not None:
+        return kind
+    kind = "NUMBER" if _NUMBER.fullmatch(value) else "WORD"
+    if len(_KINDS) < _FIXED + 4096:
+        _KINDS[value] = kind
+    return kind
 
 
 class _Parser:
@@ -141,9 +167,11 @@ class _Parser:
                 return Tree("step", children)
 
     def term(self) -> Tree:
-        kind = self.kinds[self.i]
+        i = self.i
+        kind = self.kinds[i]
         if kind in _TERMS:
-            return Tree(_TERMS[kind], [self.take(kind)])
+            self.i = i + 1
+            return Tree(_TERMS[kind], [self.tokens[i]])
         if kind not in _OPENERS:
             raise _GiveUp
         self.i += 1

@@ -19,12 +19,13 @@ from . import controls, notes, plan
 from .errors import PatchError, did_you_mean
 from .mini import clear_mini_caches
 from .library import APPLY, LIBRARY
-from .pattern import Pattern, QueryLimitError, patternify, to_time
+from .pattern import PATTERN_TYPES, Pattern, QueryLimitError, patternify, to_time
 from .statement_parser import parse_statement
 from .syntax import Token, Tree, from_lark, lark_parser
 from .values import Composed, Func, ListValue, MiniString, Untyped, apply, coerce, describe, untyped
 
 BEATS_PER_CYCLE = 4
+_PATTERNS = frozenset(PATTERN_TYPES)
 CHANNELS = tuple(f"d{i}" for i in range(1, 17))
 
 
@@ -60,8 +61,8 @@ def split_statements(text: str, first_line: int = 1) -> list[Statement]:
     current: list[str] = []
     start = first_line
     in_block_comment = False
+    written = False  # whether current holds a line that is not blank (blank and comment lines are "")
     for offset, raw in enumerate(text.split("\n")):
-        line_no = first_line + offset
         stripped = raw.strip()
         opens_comment = stripped.startswith("{-") and not in_block_comment
         if in_block_comment or opens_comment:
@@ -72,17 +73,20 @@ def split_statements(text: str, first_line: int = 1) -> list[Statement]:
             current.append("")
             continue
         if raw[0] not in " \t":
-            if any(c.strip() for c in current):
-                statements.append(Statement("\n".join(current), start))
-            current, start = [], line_no
+            if written:
+                statements.extend(_unfold_do(Statement("\n".join(current), start)))
+            current, start = [], first_line + offset
         current.append(raw)
-    if any(c.strip() for c in current):
-        statements.append(Statement("\n".join(current), start))
-    return [part for stmt in statements for part in _unfold_do(stmt)]
+        written = True
+    if written:
+        statements.extend(_unfold_do(Statement("\n".join(current), start)))
+    return statements
 
 
 def _unfold_do(stmt: Statement) -> list[Statement]:
     """`do` followed by indented statements (Haskell's layout rule) is those statements."""
+    if not stmt.text.startswith("do"):
+        return [stmt]
     lines = stmt.text.split("\n")
     head = lines[0]
     if not (head == "do" or head.startswith(("do ", "do\t"))):
@@ -405,6 +409,8 @@ class _Evaluator:
         kind = tree.data
         if kind == "apply" or kind == "dollar":
             f, arg = self.expr(tree.children[0]), self.expr(tree.children[1])
+            if type(f) is Func and tree.line is not None:  # (values.apply's test and _where's, without their calls)
+                return f.apply(arg, (tree.line, tree.column))
             return apply(f, arg, _where(tree))
         if kind == "name":
             name = str(tree.children[0])
@@ -459,6 +465,8 @@ def binary(op: str, left: Any, right: Any, where: tuple[int, int]) -> Any:
         pat = coerce(right, "pattern", f"the right side of `{op}`", where)
         sign = 1 if op == "<~" else -1
         return patternify(lambda t: pat._early(sign * to_time(t)), shift)
+    if type(left) in _PATTERNS and type(right) in _PATTERNS:  # (the common case: `# gain 0.9`)
+        return controls.operator_pattern(op, left, right)
     for side, value in (("left", left), ("right", right)):
         if isinstance(value, (Func, Composed)):
             raise PatchError(f"the {side} side of `{op}` is {describe(value)}, a function missing its "

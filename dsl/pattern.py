@@ -188,7 +188,7 @@ class Pattern:
     `part_plan` likewise its plan as a part of another's (shared by all the patterns built on it).
     A pattern made with `make` instead of a query works its query out as make(node) when first
     asked for it (building stays cheap, and the steps of a chain of transformations that is
-    folded into one are never worked out); until then `query` is unset.
+    folded into one are never worked out): until then it is an `_Unmade`.
     """
 
     __slots__ = ("query", "steady", "locations", "node", "plan", "part_plan", "make")
@@ -200,16 +200,11 @@ class Pattern:
             self.query = query
         else:
             self.make = make
+            self.__class__ = _Unmade
         self.steady = steady
         self.locations = locations
         self.node = node
         self.plan = self.part_plan = None
-
-    def __getattr__(self, name: str) -> Any:  # (only for an unset slot: the query of a `make`)
-        if name != "query":
-            raise AttributeError(name)
-        query = self.query = self.make(self.node)
-        return query
 
     @property
     def is_steady(self) -> bool:
@@ -256,6 +251,14 @@ class Pattern:
         node = self.node
         if node is not None:
             kind = node[0]
+            if kind == "atoms":
+                try:  # map each atom once; a function that fails is left to fail where it is played
+                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
+                                    for layer in node[1]])
+                except Exception:  # noqa: BLE001
+                    pass
+                else:
+                    return _atoms_of(layers, node[2], node[3], node[4])
             if kind == "silence":
                 return self
             if kind == "chain":
@@ -269,14 +272,6 @@ class Pattern:
                 return partition(node[1], node[2], node[3], node[4], *sides)
             if kind in _INSIDE:  # the map goes inside: these move events, never look at their values
                 return _INSIDE[kind](node, lambda p: p.fmap(f, extra))
-            if kind == "atoms":
-                try:  # map each atom once; a function that fails is left to fail where it is played
-                    layers = tuple([tuple([(b, e, f(v), loc + extra) for b, e, v, loc in layer])
-                                    for layer in node[1]])
-                except Exception:  # noqa: BLE001
-                    pass
-                else:
-                    return _atoms_of(layers, node[2], node[3], node[4])
         q = _deferred(self)
         return Pattern(lambda span: [Event(e.whole, e.part, f(e.value), e.locations + extra) for e in q(span)])
 
@@ -284,7 +279,7 @@ class Pattern:
         """The same pattern with every atom's source location moved (a string compiled once, played
         from another place in the patch), built as it was; None where its nodes do not say how."""
         try:
-            return _relocated(self, move)
+            return _relocated(self, move, {})
         except _Opaque:
             return None
 
@@ -458,9 +453,11 @@ class Pattern:
 
     def app_left(self, other: Pattern, f: Callable[[Any, Any], Any]) -> Pattern:
         """Structure from the left: each left event samples the right over its whole."""
-        if self.is_steady and other.is_steady:
-            return pure(f(self.steady, other.steady), self.locations + other.locations)
-        steady, value, extra = other.is_steady, other.steady, other.locations
+        value = other.steady
+        steady = value is not _NOT_STEADY
+        if steady and self.steady is not _NOT_STEADY:
+            return pure(f(self.steady, value), self.locations + other.locations)
+        extra = other.locations
         if steady and self.node is not None:
             # a constant (`# gain 0.9`) changes each value where it is made, and cuts only the
             # events across a cycle boundary (none, often)
@@ -574,7 +571,10 @@ class _Opaque(Exception):
     """A pattern whose node does not say how it was built."""
 
 
-def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
+def _relocated(pat: Pattern, move: Callable[[Location], Location], done: dict[int, Pattern]) -> Pattern:
+    """pat relocated; done: what was relocated already in this relocation, by id (a pattern reached
+    twice, as both branches of `every` reach the pattern it changes, is relocated once, and shared
+    as it was)."""
     if pat.steady is not _NOT_STEADY:
         return pure(pat.steady, tuple(map(move, pat.locations)))
     node = pat.node
@@ -584,16 +584,22 @@ def _relocated(pat: Pattern, move: Callable[[Location], Location]) -> Pattern:
     if kind == "atoms":
         layers = tuple([tuple([(b, e, v, tuple(map(move, loc))) for b, e, v, loc in layer]) for layer in node[1]])
         return _atoms_of(layers, node[2], node[3], node[4])
+    moved = done.get(id(pat))
+    if moved is not None:
+        return moved
     if kind == "chain":
-        return _rechain(node, _relocated(node[1], move))
-    if kind == "stack":
-        return _restack([_relocated(p, move) for p in node[1]])
-    if kind == "partition":
+        moved = _rechain(node, _relocated(node[1], move, done))
+    elif kind == "stack":
+        moved = _restack([_relocated(p, move, done) for p in node[1]])
+    elif kind == "partition":
         sides = [None if side is None else (side[0], tuple(map(move, side[1])), side[2]) for side in node[5:7]]
-        return partition(_relocated(node[1], move), node[2], node[3], node[4], *sides)
-    if kind in _INSIDE:
-        return _INSIDE[kind](node, lambda p: _relocated(p, move))
-    raise _Opaque
+        moved = partition(_relocated(node[1], move, done), node[2], node[3], node[4], *sides)
+    elif kind in _INSIDE:
+        moved = _INSIDE[kind](node, lambda p: _relocated(p, move, done))
+    else:
+        raise _Opaque
+    done[id(pat)] = moved
+    return moved
 
 
 def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
@@ -611,7 +617,10 @@ def _wholes_in_cycles(pat: Pattern, a: Time, b: Time) -> bool:
         return _wholes_in_cycles(node[1], a, b)
     if kind == "chain" or kind == "atoms":
         a0, b0 = node[2], node[3]
-        a, b = a0 * a, a0 * b + b0
+        if a is _ONE and b is _ZERO:  # (the outermost call: no arithmetic)
+            a, b = a0, b0
+        else:
+            a, b = a0 * a, a0 * b + b0
         if kind == "chain":
             return _wholes_in_cycles(node[1], a, b)
         q = a.denominator
@@ -628,7 +637,11 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
     if node is not None and node[0] == "partition" and all(side is None or side[2] is None for side in node[5:7]):
         sides = [None if side is None else side[:2] + (_CUT[0],) for side in node[5:7]]
         return partition(node[1], node[2], node[3], node[4], *sides)
-    q = _deferred(pat)
+    return _lazy(("cycle_cut", pat), _cut_query)
+
+
+def _cut_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    q = node[1].query
 
     def query(span: TimeSpan) -> list[Event]:
         out = []
@@ -645,7 +658,7 @@ def _cut_at_cycles(pat: Pattern) -> Pattern:
                     out.append(Event(e.whole, part, e.value, e.locations))
         return out
 
-    return Pattern(query, node=("cycle_cut", pat))
+    return query
 
 
 Cut = tuple  # (al, be): cut the query at the cycle boundaries of al*t + be
@@ -736,7 +749,8 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
         if a is _ONE and b is _ZERO:  # (a split: the inner maps as they are)
             cuts, a, b = cuts + cuts0, a0, b0
         else:
-            cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
+            if cuts0:
+                cuts = cuts + tuple((al * a, al * b + be) for al, be in cuts0)
             a, b = a0 * a, a0 * b + b0
         cuts = _prune(cuts, (a, b) if kind == "atoms" and len(inner) == 1 else None)
         if a == a0 and b == b0 and cuts == cuts0:
@@ -751,23 +765,45 @@ def _transform(pat: Pattern, a: Time, b: Time, cuts: tuple[Cut, ...] = ()) -> Pa
     return _lazy(("chain", pat, a, b, cuts), _chain_node_query)
 
 
-_QUERY = Pattern.query  # (the slot itself: reading it never works a query out)
+_QUERY = Pattern.query  # (the slot itself)
+
+
+class _Unmade(Pattern):
+    """A pattern made with `make`, its query not worked out yet: reading `query` works it out, and
+    the pattern becomes a plain Pattern. (A class of its own rather than Pattern.__getattr__, whose
+    mere presence makes every attribute read of every pattern several times slower.)"""
+
+    __slots__ = ()
+
+    @property
+    def query(self) -> Callable[[TimeSpan], list[Event]]:
+        query = self.make(self.node)
+        _QUERY.__set__(self, query)
+        self.__class__ = Pattern
+        return query
+
+
+PATTERN_TYPES = (Pattern, _Unmade)  # what type(p) is for a pattern p (for a test of `type(x) in`)
 
 
 def _deferred(pat: Pattern) -> Callable[[TimeSpan], list[Event]]:
     """pat's query, or where it is not worked out yet, a call that works it out when first queried
     (what a pattern built on pat keeps: building it must not work out pat's query)."""
-    try:
-        return _QUERY.__get__(pat, Pattern)
-    except AttributeError:
+    if pat.__class__ is _Unmade:
         return lambda span: pat.query(span)
+    return pat.query
 
 
-def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]]) -> Pattern:
-    """Pattern(None, node=node, make=make), made without the call's keywords (the patterns of a
-    patch are thousands)."""
-    pat = _new(Pattern)
-    pat.make, pat.steady, pat.locations, pat.node, pat.plan, pat.part_plan = make, _NOT_STEADY, (), node, None, None
+def _lazy(node: tuple, make: Callable[[tuple], Callable[[TimeSpan], list[Event]]], steady: Any = _NOT_STEADY,
+          locations: tuple[Location, ...] = ()) -> Pattern:
+    """Pattern(None, steady, locations, node, make), made without the call's keywords (the patterns
+    of a patch are thousands)."""
+    pat = _new(_Unmade)
+    pat.make = make  # (one store each: cheaper than one of a tuple)
+    pat.steady = steady
+    pat.locations = locations
+    pat.node = node
+    pat.plan = pat.part_plan = None
     return pat
 
 
@@ -898,9 +934,8 @@ def squeeze_join(pat: Pattern) -> Pattern:
 def pure(value: Any, locations: tuple[Location, ...] = ()) -> Pattern:
     """One event per cycle, filling the cycle."""
     # the same as one atom filling the cycle, which is how `fast`, `stack` and `fmap` see it
-    pat = _lazy(("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), []), _pure_query)
-    pat.steady, pat.locations = value, locations
-    return pat
+    node = ("atoms", (((_ZERO, _ONE, value, locations),),), _ONE, _ZERO, (), [])
+    return _lazy(node, _pure_query, value, locations)
 
 
 def _pure_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
@@ -945,8 +980,17 @@ def by_cycle(choose: Callable[[int], Pattern], every: int | None = None, branche
     patterns choose picks from, and `every`, the number of cycles after which its choices
     repeat (None: never), let a cycle plan see through it (dsl/plan.py); without branches it is
     queried as it is defined."""
-    node = ("by_cycle", choose, every, tuple(branches)) if branches else None
-    return Pattern(lambda span: choose(span.begin.__floor__()).query(span), node=node).split_queries()
+    if branches:
+        return _lazy(("by_cycle", choose, every, tuple(branches)), _by_cycle_query).split_queries()
+    return Pattern(_chosen_query(choose)).split_queries()
+
+
+def _by_cycle_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:
+    return _chosen_query(node[1])
+
+
+def _chosen_query(choose: Callable[[int], Pattern]) -> Callable[[TimeSpan], list[Event]]:
+    return lambda span: choose(span.begin.__floor__()).query(span)
 
 
 def stack(patterns: Iterable[Pattern]) -> Pattern:
@@ -995,7 +1039,7 @@ def partition(pat: Pattern, test: Callable[[Time], bool], ta: Time, tb2: Time, k
     inside, and a stack of the two sides (`_fuse_partitions`) reads pat once; `query`, where
     given, is an equal query of the node."""
     node = ("partition", pat, test, ta, tb2, kept, changed)
-    return _lazy(node, _partition_query) if query is None else Pattern(query, node=node)
+    return _lazy(node, _partition_query) if query is None else Pattern(query, _NOT_STEADY, (), node)
 
 
 def _partition_query(node: tuple) -> Callable[[TimeSpan], list[Event]]:

@@ -15,18 +15,18 @@ import re
 
 from .syntax import Token, Tree
 
-_TOKEN = re.compile(r"""[ \t]*(?:  # (the spaces before a token: skipped in the same match)
-    (?P<nl>\r?\n)
-  | (?P<word>[a-zA-Z_][a-zA-Z0-9_']*)
-  | (?P<NUMBER>[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?)
-  | (?P<STRING>"[^"\n]*")
-  | (?P<OPERATOR>\#|\|[-+*/%<>]\|?|[-+*/%<>]\|)
-  | (?P<SHIFT><~|~>)
-  | (?P<ADD>[-+])
-  | (?P<MUL>[*/])
-  | (?P<punct>[$=()\[\],.])
-  | (?P<bad>.)
-)""", re.VERBOSE | re.DOTALL)
+_SPACE = r"[ \t]*(?:\r?\n[ \t]*)*"  # (spaces and line breaks)
+# each token with the spaces before it, the token's terminals in lark's order: a word, NUMBER, STRING,
+# OPERATOR, SHIFT, ADD, MUL, punctuation (a character matched by none is skipped: see _tokens)
+_TOKEN = re.compile(f"({_SPACE})" + r"""(
+    [a-zA-Z_][a-zA-Z0-9_']*
+  | [0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?
+  | "[^"\n]*"
+  | \#|\|[-+*/%<>]\|?|[-+*/%<>]\|
+  | <~|~>
+  | [-+*/$=()\[\],.]
+)""", re.VERBOSE)
+_END = re.compile(_SPACE)
 
 _CHANNEL = re.compile(r"d[0-9]+")
 _SWITCHES = frozenset(("solo", "unsolo", "mute", "unmute"))
@@ -54,40 +54,44 @@ def _tokens(text: str) -> list[Token]:
     """Lark's tokens for text (a word's type is NAME, CHANNEL, SWITCH or the keyword itself;
     punctuation's is the character)."""
     out: list[Token] = []
-    line, line_start = 1, 0
+    line, line_start, pos = 1, 0, 0
     new = str.__new__
-    kinds = _WORD_KINDS
-    for m in _TOKEN.finditer(text):
-        kind = m.lastgroup
-        if kind == "nl":
-            line += 1
-            line_start = m.end()
-            continue
-        if kind == "bad":
-            raise _GiveUp
-        group = m.lastindex
-        value = m.group(group)
-        if kind == "word":
-            kind = kinds.get(value) or _word_kind(value)
-        elif kind == "punct":
-            kind = value
-        pos = m.start(group)
+    kinds = _KINDS
+    for space, value in _TOKEN.findall(text):
+        if space:
+            if "\n" in space:
+                line += space.count("\n")
+                line_start = pos + space.rindex("\n") + 1
+            pos += len(space)
+        kind = kinds.get(value) or _kind(value)
         token = new(Token, value)  # (Token's own __new__, without its call)
         token.type, token.start_pos, token.line = kind, pos, line
         token.column = column = pos - line_start + 1
+        pos += len(value)
         token.end_column = column + len(value)
         out.append(token)
+    if _END.fullmatch(text, pos) is None:  # (a character no token matches: the tokens do not reach the end)
+        raise _GiveUp
     return out
 
 
-_WORD_KINDS: dict[str, str] = {}  # word -> its token's type, as words are met
+_KINDS: dict[str, str] = {op: "OPERATOR" for op in ["#"] + [f"{b}{c}{a}" for c in "-+*/%<>"
+                                                            for b, a in (("|", "|"), ("|", ""), ("", "|"))]}
+_KINDS.update({"<~": "SHIFT", "~>": "SHIFT", "+": "ADD", "-": "ADD", "*": "MUL", "/": "MUL"})
+_KINDS.update((c, c) for c in "$=()[],.")
+_FIXED = len(_KINDS)  # then each word's type, as words are met
 
 
-def _word_kind(word: str) -> str:
-    kind = ("SWITCH" if word in _SWITCHES else word if word in _KEYWORDS
-            else "CHANNEL" if _CHANNEL.fullmatch(word) else "NAME")
-    if len(_WORD_KINDS) < 4096:
-        _WORD_KINDS[word] = kind
+def _kind(value: str) -> str:
+    """The type of a token other than an operator or punctuation."""
+    if value[0] == '"':
+        return "STRING"
+    if value[0].isdigit():
+        return "NUMBER"
+    kind = ("SWITCH" if value in _SWITCHES else value if value in _KEYWORDS
+            else "CHANNEL" if _CHANNEL.fullmatch(value) else "NAME")
+    if len(_KINDS) < _FIXED + 4096:
+        _KINDS[value] = kind
     return kind
 
 
@@ -161,15 +165,18 @@ class _Parser:
 
     def expr(self) -> tuple[Tree, Token]:
         left, start = self.binary(0)
-        if self.peek() != "$":
+        if self.kinds[self.i] != "$":
             return left, start
-        self.take()
+        self.i += 1
         return _tree("dollar", [left, self.expr()[0]], start), start
 
     def binary(self, level: int) -> tuple[Tree, Token]:
         """Operators of `level` and above, left-associative: ops (0), shift, sum, product (3)."""
-        left, start = self.compose()
+        left, start = self.app()
         kinds = self.kinds
+        if kinds[self.i] == ".":  # (compose's, without its call where there is no `.`)
+            self.i += 1
+            left = _tree("compose", [left, self.compose()[0]], start)
         while True:
             found = _LEVELS.get(kinds[self.i])
             if found is None or found < level:
@@ -221,8 +228,11 @@ class _Parser:
                 items.append(self.expr()[0])
             self.take("]")
             return _tree("list", items, bracket), bracket
-        bracket = self.take("(")
-        kind = self.peek()
+        if kind != "(":
+            raise _GiveUp
+        bracket = self.tokens[self.i]
+        self.i += 1
+        kind = self.kinds[self.i]
         if kind == "ADD":
             if self.tokens[self.i] != "-":
                 raise _GiveUp
@@ -236,9 +246,9 @@ class _Parser:
             self.take(")")
             return _tree("right_section", [op, body], bracket), bracket
         inner = self.expr()[0]
-        kind = self.peek()
+        kind = self.kinds[self.i]
         if kind == ")":
-            self.take()
+            self.i += 1
             return inner, bracket
         if kind == ",":
             items = [inner]

@@ -15,7 +15,7 @@ from typing import Any, Callable
 
 from .errors import PatchError
 from .mini import compile_mini
-from .pattern import Pattern, pure
+from .pattern import PATTERN_TYPES, Pattern, pure
 
 
 @dataclass(frozen=True)
@@ -38,10 +38,13 @@ class ListValue:
 
 
 _NUMBERS = frozenset((int, float, Fraction))
+_new = object.__new__
+_PATTERNS = frozenset(PATTERN_TYPES)
+_PATTERN_KINDS = ("pattern", "pattern:")  # what a pattern kind begins with
 STRINGS = "pattern:string"
 
 
-@dataclass
+@dataclass(slots=True)
 class Func:
     """A curried function: `params` name the kind each argument is coerced to."""
 
@@ -53,21 +56,25 @@ class Func:
 
     def apply(self, arg: Any, where: tuple[int, int] = (1, 1)) -> Any:
         args, params = self.args, self.params
-        if len(args) >= len(params):
+        given = len(args)
+        if given >= len(params):
             raise PatchError(f"`{self.name}` takes {len(params)} argument(s), given more", *where)
-        kind = params[len(args)]
+        kind = params[given]
         cls = type(arg)
         # what coerce gives, for the common arguments: a pattern, a number, a function
-        if kind[:7] == "pattern" and kind != "patterns" and (cls is Pattern or cls in _NUMBERS and kind != STRINGS):
-            value = arg if cls is Pattern else pure(arg)
+        if kind[:7] == "pattern" and kind != "patterns" and (cls in _PATTERNS or cls in _NUMBERS and kind != STRINGS):
+            value = arg if cls in _PATTERNS else pure(arg)
         elif kind == "function" and (cls is Func or cls is Composed):
             value = arg
         else:
-            what = f"argument {len(args) + 1} of `{self.name}`"
+            what = f"argument {given + 1} of `{self.name}`"
             value = Untyped.hold(arg, kind, what, where) if untyped(arg, kind) else coerce(arg, kind, what, where)
         args += (value,)
-        if len(args) < len(params):
-            return Func(self.name, params, self.impl, self.doc, args)
+        if given + 1 < len(params):  # this function given one more argument (made without __init__'s call)
+            partial = _new(Func)
+            partial.name, partial.params, partial.impl, partial.doc, partial.args = (self.name, params, self.impl,
+                                                                                      self.doc, args)
+            return partial
         for a in args:
             if type(a) is Untyped:  # the atoms' type comes from where it goes
                 return Untyped(lambda atoms: self.impl(*(a.typed(atoms) if isinstance(a, Untyped) else a
@@ -145,6 +152,8 @@ def describe(value: Any) -> str:
 
 def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
     """Turn an argument into what a parameter of `kind` expects, or explain why not."""
+    if type(value) in _PATTERNS and kind[:8] in _PATTERN_KINDS:  # (the common case, before the kinds' tests)
+        return value
     if kind == "function":
         if isinstance(value, (Func, Composed)):
             return value
@@ -193,8 +202,6 @@ def coerce(value: Any, kind: str, what: str, where: tuple[int, int]) -> Any:
                          *where)
     # pattern kinds: "pattern" (atoms typed by inference) or "pattern:<atom type>"
     atom_type = kind.partition(":")[2] or None
-    if isinstance(value, Pattern):
-        return value
     if isinstance(value, Untyped):
         return coerce(value.typed(atom_type), kind, what, where)
     if isinstance(value, MiniString):
