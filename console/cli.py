@@ -11,6 +11,7 @@ import argparse
 import gc
 import json
 import os
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -123,10 +124,16 @@ def _read_patch(path: Path) -> str:
         raise SystemExit(f"jam: {path} is not UTF-8 text") from None
 
 
+_NUMBER = re.compile(r"\s*[-+]?(\d+/0*[1-9]\d*|(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?)\s*")
+
+
 def fraction(text: str) -> Fraction:
-    """A number written as text, exact (the pattern language's rationals, loaded only for it)."""
+    """A number written as text, exact (the pattern language's rationals, loaded only for it).
+    Checked first: Python's parser would spend hours on the power of ten of "1e999999999"."""
     from dsl.rational import parse_fraction
 
+    if not _NUMBER.fullmatch(text):
+        raise ValueError(f"{text!r} is not a number like 4, 1/3 or 2.5")
     return parse_fraction(text)
 
 
@@ -250,19 +257,47 @@ def query_events(expr: str, begin: Fraction, end: Fraction, kind: str | None) ->
     return rows
 
 
-def _batch() -> int:
-    from dsl import PatchError
-    from dsl.rational import parse_fraction
+QUERY_TYPES = ("string", "number", "note", "bool", "rational")
 
-    for line in sys.stdin:
+
+def _batch_cycle(req: dict, name: str, default: str) -> Fraction:
+    value = req.get(name, default)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        value = str(value)  # "1e+300" too; NaN and inf fail below
+    if isinstance(value, str):
+        try:
+            return fraction(value)
+        except ValueError:
+            pass
+    raise ValueError(f'{name} must be a number of cycles, like "0", "1/3" or "2.5", not {json.dumps(value)}')
+
+
+def _batch_request(line: bytes) -> dict[str, Any]:
+    """One request's answer; ValueError with what was expected for a malformed one."""
+    try:
+        req = json.loads(line.decode("utf-8"))
+    except json.JSONDecodeError as err:
+        raise ValueError(f"a request is one JSON object a line ({err})") from None
+    if not isinstance(req, dict) or not isinstance(req.get("expr"), str):
+        raise ValueError('a request is a JSON object with the expression as text: {"expr": "s \\"bd sn\\""}')
+    kind = req.get("type")
+    if kind is not None and kind not in QUERY_TYPES:
+        raise ValueError(f"type must be one of {', '.join(QUERY_TYPES)}, not {json.dumps(kind)}")
+    return {"events": query_events(req["expr"], _batch_cycle(req, "from", "0"), _batch_cycle(req, "to", "1"), kind)}
+
+
+def _batch() -> int:
+    """Answer JSON lines on stdin, read as bytes: a line that is not UTF-8 is one bad request."""
+    from dsl import PatchError
+
+    for line in sys.stdin.buffer:
         if not line.strip():
             continue
         try:
-            req = json.loads(line)
-            rows = query_events(str(req["expr"]), parse_fraction(str(req.get("from", "0"))),
-                                parse_fraction(str(req.get("to", "1"))), req.get("type"))
-            reply: dict[str, Any] = {"events": rows}
-        except PatchError as err:
+            reply = _batch_request(line)
+        except UnicodeDecodeError:
+            reply = {"error": "a request is a line of UTF-8 text"}
+        except (PatchError, ValueError) as err:
             reply = {"error": str(err)}
         except Exception as err:  # one bad request must not end the batch
             reply = {"error": f"{type(err).__name__}: {err}"}
@@ -272,13 +307,13 @@ def _batch() -> int:
 
 
 def cmd_query(argv: list[str]) -> int:
-    from dsl.rational import Fraction, parse_fraction
+    from dsl.rational import Fraction
 
     parser = argparse.ArgumentParser(prog="jam query", description="Print the events of a pattern expression.")
     parser.add_argument("expr", nargs="?", help='e.g. \'"bd [sn sn]"\' or \'fast 2 $ s "bd sn"\'')
-    parser.add_argument("--from", dest="begin", type=parse_fraction, default=Fraction(0))
-    parser.add_argument("--to", dest="end", type=parse_fraction, default=Fraction(1))
-    parser.add_argument("--type", choices=("string", "number", "note", "bool", "rational"))
+    parser.add_argument("--from", dest="begin", type=fraction, default=Fraction(0))
+    parser.add_argument("--to", dest="end", type=fraction, default=Fraction(1))
+    parser.add_argument("--type", choices=QUERY_TYPES)
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--batch", action="store_true", help="answer JSON requests on stdin, one per line")
     args = parser.parse_args(argv)

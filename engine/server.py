@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from dsl.patch import parse_patch
+from dsl.pattern import to_time
 
 from dataclasses import replace
 
@@ -24,6 +25,35 @@ from . import protocol
 from .directions import Directions
 from .voice import Voice
 from .realtime import RealtimeEngine
+
+
+MAX_LINE = 4 << 20  # bytes in one request: a patch is kilobytes, and a runaway line must not eat the memory
+MAX_CYCLE = 10**9  # cycles from 0 a transport may start at: past that, times lose their meaning as floats
+
+
+class BadRequest(ValueError):
+    """A request field of the wrong kind or size: answered with what was expected, nothing changed."""
+
+
+def _number(value: Any, expected: str, low: float = -math.inf, high: float = math.inf) -> int | float:
+    """A JSON number within [low, high]. Text is refused, never converted: quicktions' string parser
+    overwrites CPython's shared NUL bytes (dsl/rational.py); so are true/false, NaN and inf."""
+    if (type(value) is int or type(value) is float and math.isfinite(value)) and low <= value <= high:
+        return value
+    raise BadRequest(expected)
+
+
+def _whole(value: Any, expected: str, low: int, high: int) -> int:
+    number = _number(value, expected, low, high)
+    if number != int(number):
+        raise BadRequest(expected)
+    return int(number)
+
+
+def _text(value: Any, expected: str) -> str:
+    if not isinstance(value, str):
+        raise BadRequest(expected)
+    return value
 
 
 class EngineServer:
@@ -35,10 +65,21 @@ class EngineServer:
         self.directions = Directions(engine)
         self.voice = Voice(self.directions, voice_input)
 
-    def handle(self, request: dict[str, Any]) -> dict[str, Any]:
-        op = request.get("op")
+    def handle(self, request: Any) -> dict[str, Any]:
+        """One request's answer; a malformed one gets {"error": what was expected} and changes nothing."""
+        if not isinstance(request, dict) or not isinstance(request.get("op"), str):
+            return {"error": 'a request is a JSON object with an op, like {"op": "status"}'}
+        try:
+            return self._handle(request["op"], request)
+        except BadRequest as err:
+            return {"error": str(err)}
+
+    def _handle(self, op: str, request: dict[str, Any]) -> dict[str, Any]:
         if op == "eval":
-            patch = parse_patch(str(request.get("text", "")), int(request.get("first_line", 1)), self.env)
+            text = _text(request.get("text", ""), "eval text must be the patch's text")
+            first_line = _whole(request.get("first_line", 1), "eval first_line must be a line number, like 1",
+                                1, 10**9)
+            patch = parse_patch(text, first_line, self.env)
             self.env.update(patch.bindings)
             self.engine.apply(patch)
             errors = [{"line": e.line, "column": e.column, "message": e.message} for e in patch.errors]
@@ -48,34 +89,37 @@ class EngineServer:
         if op == "playing":
             return {"places": self.engine.playing()}
         if op == "roll":
-            return self.engine.piano_roll(float(request.get("cycles", 2)))
+            return self.engine.piano_roll(float(_number(request.get("cycles", 2),
+                                                        "roll cycles must be a number of cycles, like 2", 0, MAX_CYCLE)))
         if op == "transport":
             action = request.get("action")
             if action not in ("start", "stop"):
                 return {"error": "transport action must be start or stop"}
             cycle = request.get("cycle")
-            if cycle is not None and (type(cycle) not in (int, float) or not math.isfinite(cycle)):
-                return {"error": "transport cycle must be a number of cycles, like 0 or 16"}
+            if cycle is not None:
+                cycle = to_time(_number(cycle, "transport cycle must be a number of cycles, like 0 or 16",
+                                        -MAX_CYCLE, MAX_CYCLE))
             self.engine.transport(action, cycle)
             return {"ok": True}
         if op == "rate":  # a rating key: a direction like "that was great", undoable like one
-            value = int(request.get("value", 0))
-            if not 1 <= value <= 5:
-                return {"error": "a rating is 1 to 5"}
+            value = _whole(request.get("value"), "a rating is 1 to 5", 1, 5)
             return {"ok": True, **self.directions.act({"name": "rating", "args": {"value": value}},
                                                       f"rating {value}", "key")}
         if op == "say":  # a typed or spoken direction
-            return self.directions.say(str(request.get("text", "")), str(request.get("source", "typed")),
-                                       request.get("confidence"))
+            confidence = request.get("confidence")
+            if confidence is not None:
+                confidence = _number(confidence, "a direction's confidence is 0 to 1, or left out", 0, 1)
+            return self.directions.say(_text(request.get("text"), "say needs the direction's text, like \"more brass\""),
+                                       _text(request.get("source", "typed"), "a direction's source is a word, like typed"),
+                                       confidence)
         if op == "listen":  # the voice key: listen for one phrase, or stop listening
             return self.voice.toggle()
         if op == "undo":
             return self.directions.undo()
         if op == "note":  # the computer keyboard, as an instrument
-            pitch = int(request.get("pitch", -1))
-            if not 0 <= pitch <= 127:
-                return {"error": "a note is a MIDI pitch 0 to 127"}
-            self.engine.key_note(pitch, min(max(float(request.get("velocity", 0.8)), 0.0), 1.0))
+            pitch = _whole(request.get("pitch"), "a note is a MIDI pitch 0 to 127", 0, 127)
+            velocity = _number(request.get("velocity", 0.8), "a note's velocity is 0 to 1, like 0.8", 0, 1)
+            self.engine.key_note(pitch, float(velocity))
             return {"ok": True}
         if op == "freeze":  # the band's last bars, as the performer's own channels
             try:
@@ -86,10 +130,13 @@ class EngineServer:
         if op == "band":
             band = self.engine.band
             on = request.get("on")
+            if on is not None and not isinstance(on, bool):
+                raise BadRequest("band on is true or false (left out: switch it)")
             band.configure(replace(band.settings, on=not band.settings.on if on is None else bool(on)))
             return band.status()
         if op in ("mute", "solo"):
-            return {"ok": True, "on": self.engine.toggle(op, str(request.get("channel", "")))}
+            channel = _text(request.get("channel"), f"{op} needs a channel's name, like d1")
+            return {"ok": True, "on": self.engine.toggle(op, channel)}
         if op == "hush":
             self.engine.hush()
             return {"ok": True}
@@ -103,13 +150,18 @@ class EngineServer:
 
     def serve_client(self, conn: socket.socket) -> None:
         with conn, conn.makefile("rb") as reader:
-            for line in reader:
+            while line := reader.readline(MAX_LINE + 1):
+                if len(line) > MAX_LINE:
+                    while line and not line.endswith(b"\n"):  # skip the rest of it, a piece at a time
+                        line = reader.readline(MAX_LINE)
+                    answer = protocol.encode({"error": f"a request is one line of at most {MAX_LINE >> 20} MiB"})
+                else:
+                    try:
+                        answer = protocol.encode(self.handle(protocol.decode(line)))
+                    except Exception as err:  # a bad request must not take the engine down
+                        answer = protocol.encode({"error": f"{type(err).__name__}: {err}"})
                 try:
-                    reply = self.handle(protocol.decode(line))
-                except Exception as err:  # a bad request must not take the engine down
-                    reply = {"error": f"{type(err).__name__}: {err}"}
-                try:
-                    conn.sendall(protocol.encode(reply))
+                    conn.sendall(answer)
                 except OSError:
                     return
 
