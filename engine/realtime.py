@@ -174,21 +174,29 @@ class RealtimeEngine:
                 self.scheduled_until = now
             target = now + horizon
             if target > self.scheduled_until:
-                with self.lock:
-                    rows = self.scheduler.rows_between(self.scheduled_until, target)
-                    band_slots = {self.scheduler.meter_slots.get(name) for name in self.band.owned}
-                    if self.rehearsal is not None and not self.scheduler.stopped:
-                        played = self.rehearsal.rows_between(self.scheduled_until, target,
-                                                             self.scheduler.meter_slot(REHEARSAL))
-                        rows = np.concatenate([rows, played])
-                        rows = rows[np.lexsort((rows[:, EV_KIND], rows[:, EV_SAMPLE]))]
-                self.ring.push(rows)
-                for start, end, pitch, velocity, who in self._remember(rows, band_slots):
-                    if who == "you" and self.band.running:  # the band follows the performer's channels
-                        self.band.hear(start, pitch, velocity)
-                        self.band.hear(end, pitch, 0)
-                self.scheduled_until = target
+                try:
+                    self._schedule(target)
+                except Exception as err:  # noqa: BLE001  (a fault loses this window, never the show)
+                    self.scheduler.messages.append(f"the scheduler skipped a moment: {err!r}")
+                    self.scheduled_until = target
             time.sleep(TICK)
+
+    def _schedule(self, target: int) -> None:
+        """The events of [scheduled_until, target) into the ring, and the performer's notes to the band."""
+        with self.lock:
+            rows = self.scheduler.rows_between(self.scheduled_until, target)
+            band_slots = {self.scheduler.meter_slots.get(name) for name in self.band.owned}
+            if self.rehearsal is not None and not self.scheduler.stopped:
+                played = self.rehearsal.rows_between(self.scheduled_until, target,
+                                                     self.scheduler.meter_slot(REHEARSAL))
+                rows = np.concatenate([rows, played])
+                rows = rows[np.lexsort((rows[:, EV_KIND], rows[:, EV_SAMPLE]))]
+        self.ring.push(rows)
+        for start, end, pitch, velocity, who in self._remember(rows, band_slots):
+            if who == "you" and self.band.running:  # the band follows the performer's channels
+                self.band.hear(start, pitch, velocity)
+                self.band.hear(end, pitch, 0)
+        self.scheduled_until = target
 
     def start(self) -> None:
         sys.setswitchinterval(0.0005)  # let the audio thread have the GIL back quickly

@@ -10,7 +10,7 @@ from __future__ import annotations
 import zlib
 from collections import deque
 from dsl.rational import Fraction
-from math import floor
+from math import floor, isfinite
 from typing import Any
 
 import numpy as np
@@ -151,30 +151,44 @@ class Scheduler:
             if not self.audible(name):
                 continue
             try:
-                events = pattern.onsets(begin, finish)
+                played = self._played(pattern, index, begin, finish)
             except Exception as err:  # a pattern that fails when played gives way to the one before
                 if not self._revert(name, err):
                     continue
                 try:
-                    events = self.channels[name].onsets(begin, finish)
+                    played = self._played(self.channels[name], index, begin, finish)
                 except Exception:
                     continue
-            for event in events:
-                row = self._row(event.whole.begin, event.whole.end, event.value, index)
-                if row is not None:
-                    row[EV_CHANNEL] = self.meter_slot(name)
-                    if row[EV_SAMPLE] >= end:  # nudged into a later window: the ring is played in order
-                        self.nudged.append(row)
-                        continue
-                    row[EV_SAMPLE] = max(row[EV_SAMPLE], start)  # nudged earlier than can still be sent
-                    rows.append(row)
-                    if event.locations and name not in self.quiet:
-                        self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
+            slot = self.meter_slot(name)
+            for event, row in played:
+                row[EV_CHANNEL] = slot
+                if row[EV_SAMPLE] >= end:  # nudged into a later window: the ring is played in order
+                    self.nudged.append(row)
+                    continue
+                row[EV_SAMPLE] = max(row[EV_SAMPLE], start)  # nudged earlier than can still be sent
+                rows.append(row)
+                if event.locations and name not in self.quiet:
+                    self.recent.append((int(row[EV_SAMPLE]), self.sample_at(event.whole.end), event.locations))
         if self.nudged:
             rows += [row for row in self.nudged if row[EV_SAMPLE] < end]
             self.nudged = [row for row in self.nudged if row[EV_SAMPLE] >= end]
         rows.sort(key=lambda r: (r[EV_SAMPLE], r[EV_KIND]))
         return np.array(rows, dtype=np.float64).reshape(-1, EVENT_FIELDS)
+
+    def _played(self, pattern: Pattern, index: int, begin: Fraction, finish: Fraction) -> list[tuple[Any, list]]:
+        """The onsets of a channel's pattern in [begin, finish) with their rows; raises for a value the
+        engine cannot play (a control too large to be a number: `# n 1e400`), as for a failing query."""
+        played = []
+        for event in pattern.onsets(begin, finish):
+            try:
+                row = self._row(event.whole.begin, event.whole.end, event.value, index)
+            except OverflowError:
+                raise ValueError("a control value is too large to play") from None
+            if row is not None:
+                if not isfinite(sum(row)):
+                    raise ValueError("a control value is too large to play, or not a number")
+                played.append((event, row))
+        return played
 
     def meter_slot(self, name: str) -> int:
         if name not in self.meter_slots:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from textual.widgets import Static
@@ -46,6 +47,20 @@ def test_a_transport_cycle_that_is_not_a_number_is_refused_and_the_clock_goes_on
     assert "must be a number" in engine.request("transport", action="start", cycle="3")["error"]
     assert engine.request("transport", action="start", cycle=16)["ok"]
     assert engine.request("status")["cycle"] > 15  # (the clock heard now is a block or two behind)
+
+
+def test_a_control_too_large_to_play_stops_its_channel_and_the_rest_plays_on(engine):
+    assert engine.request("eval", text='d1 $ s "bd*4"')["ok"]
+    assert engine.request("eval", text='d2 $ s "sine" # n 1e300\nd3 $ s "hh" # gain "1e400"')["ok"]
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline and len(engine.request("status")["runtime_errors"]) < 2:
+        time.sleep(0.1)
+    status = engine.request("status")
+    assert sorted(e.split(" stopped: ")[0] for e in status["runtime_errors"]) == ["d2", "d3"], status["runtime_errors"]
+    assert all("too large to play" in e for e in status["runtime_errors"])
+    time.sleep(1.0)  # two beats later, d1 still sounds
+    later = engine.request("status")
+    assert later["levels"]["d1"] > -60 and later["voices"] > 0 and later["cycle"] > status["cycle"]
 
 
 def test_block_at_finds_the_paragraph_under_the_cursor():
