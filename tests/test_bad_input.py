@@ -303,6 +303,9 @@ def test_bad_lines_get_one_error_each_and_the_good_ones_the_right_answers(online
             assert answers.pop(1) == fallback, bad
         assert answers == expected, bad
         assert online.proc.poll() is None
+        deadline = time.monotonic() + 5  # (stderr is read by a thread of its own: its line may come after the answers)
+        while len(online.err) == errors and time.monotonic() < deadline:
+            time.sleep(0.01)
         assert len(online.err) == errors + 1 and online.err[-1].startswith(b"accompany: line"), (bad, online.err[errors:])
 
 
