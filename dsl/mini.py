@@ -10,6 +10,7 @@ context that reads the string (see `ATOM_TYPES`).
 from __future__ import annotations
 
 import re
+from math import isfinite
 
 from .rational import Fraction, parse_fraction
 from functools import lru_cache
@@ -90,7 +91,10 @@ def _number(text: str) -> int | Fraction | float:
             raise ZeroDivisionError(f"`{text}` divides by zero")
         return parse_fraction(numerator) / parse_fraction(denominator)
     if "." in text or "e" in text:
-        return float(text)
+        value = float(text)
+        if not isfinite(value):
+            raise ValueError(f"`{text}` is out of range")
+        return value
     return int(text)
 
 
@@ -110,7 +114,7 @@ def _atom_converter(kind: str) -> Callable[[Token], Any]:
         if tok.type == "NUMBER":
             try:
                 value = _number(text)
-            except ZeroDivisionError as err:
+            except (ZeroDivisionError, ValueError) as err:
                 raise PatchError(str(err), tok.line, tok.column) from None
             return Fraction(value) if kind == "rational" and not isinstance(value, float) else value
         sign, body = (-1, text[1:]) if text.startswith("-") else (1, text)

@@ -402,8 +402,8 @@ class _Evaluator:
 
     def number(self, tree: Tree) -> Fraction:
         if tree.data == "negative_number":
-            return -parse_fraction(str(tree.children[0]))
-        return parse_fraction(str(tree.children[0]))
+            return -_exact(tree)
+        return _exact(tree)
 
     def expr(self, tree: Tree) -> Any:
         kind = tree.data
@@ -422,7 +422,7 @@ class _Evaluator:
             raise PatchError(f"unknown function `{name}`{hint}", *_where(tree))
         if kind == "number":
             text = str(tree.children[0])
-            return parse_fraction(text) if ("." in text or "e" in text) else int(text)
+            return _exact(tree) if ("." in text or "e" in text) else int(text)
         if kind == "string":
             tok = tree.children[0]
             return MiniString(str(tok)[1:-1], tok.line, tok.column + 1, self.line_offset)
@@ -430,7 +430,7 @@ class _Evaluator:
             left, op, right = tree.children
             return binary(str(op), self.expr(left), self.expr(right), _where(tree))
         if kind == "negative":
-            return -parse_fraction(str(tree.children[0]))
+            return -_exact(tree)
         if kind == "list":
             return ListValue([self.expr(c) for c in tree.children if c is not None])
         if kind == "tuple":
@@ -492,6 +492,14 @@ def _channel_name(token: Token) -> str:
     if token.type == "NUMBER":
         return f"d{text}"
     return text[1:-1] if token.type == "STRING" else text
+
+
+def _exact(tree: Tree) -> Fraction:
+    """The number a number's tree holds, exact; a PatchError at it for one out of range (1e999)."""
+    try:
+        return parse_fraction(str(tree.children[0]))
+    except ValueError as err:
+        raise PatchError(str(err), *_where(tree)) from None
 
 
 def _where(tree: Tree) -> tuple[int, int]:

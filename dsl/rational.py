@@ -13,13 +13,20 @@ from fractions import Fraction as _Exact
 
 from quicktions import Fraction
 
-__all__ = ["Fraction", "parse_fraction"]
+__all__ = ["MAX_EXPONENT", "Fraction", "parse_fraction"]
+
+
+MAX_EXPONENT = 400  # (past any float's; Python would spend hours writing out 10 ** 999999999)
 
 
 def parse_fraction(text: str) -> Fraction:
-    """A number written as text ("3", "-0.25", "1/3", "1e-3") as an exact Fraction."""
+    """A number written as text ("3", "-0.25", "1/3", "1e-3") as an exact Fraction; ValueError
+    for what is not one, or has an exponent beyond MAX_EXPONENT."""
     whole, dot, decimals = text.partition(".")
     if whole.isdigit() and (not dot or decimals.isdigit()):  # "3", "0.25": the common forms, directly
         return Fraction(int(whole + decimals), 10 ** len(decimals))
+    exponent = text.lower().partition("e")[2].strip().lstrip("+-")
+    if exponent.isdigit() and (len(exponent) > 3 or int(exponent) > MAX_EXPONENT):
+        raise ValueError(f"`{text.strip()}` is out of range (powers of ten up to e{MAX_EXPONENT})")
     exact = _Exact(text)
     return Fraction(exact.numerator, exact.denominator)

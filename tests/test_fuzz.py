@@ -9,6 +9,7 @@ from __future__ import annotations
 from dsl.rational import Fraction
 from pathlib import Path
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,13 @@ def test_event_explosions_are_refused_not_computed():
     for text in ['s "bd*100000000"', 's "[bd*1000]*1000"', 'fast 1e9 $ s "bd"']:
         patch = parse_patch("d1 $ " + text)
         assert patch.errors and "fails when played" in patch.errors[0].message, text
+
+
+@pytest.mark.timeout(20)  # (Python's own parser would spend hours writing out 10 ** 999999999)
+@pytest.mark.parametrize("text, column", [('d2 $ s "bd" # n 1e999999999', 17), ('d2 $ s "bd" # n "1e999999999%3"', 18),
+                                          ('d2 $ s "bd" # gain "1e400"', 21), ("tempo 1e999999", 7),
+                                          ('d2 $ s "bd" # speed (-1e99999)', 21)])
+def test_numbers_out_of_range_are_an_error_at_their_place_and_the_rest_plays(text, column):
+    patch = parse_patch('d1 $ s "sn"\n' + text)
+    assert [(e.line, e.column) for e in patch.errors] == [(2, column)] and "out of range" in patch.errors[0].message
+    assert list(patch.channels) == ["d1"]
