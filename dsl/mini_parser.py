@@ -19,7 +19,8 @@ _SPACE = r"[ \t\r]*"
 # BANG, WEIGHT, DEGRADE, REST, UNDERSCORE, punctuation (a character matched by none is skipped: see
 # _tokens); a DEGRADE after spaces is a SEQUENCE_DEGRADE, the spaces its own
 _TOKEN = re.compile(f"({_SPACE})" + r"""(
-    -?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?(?![a-zA-Z0-9_':])
+    (?!-?[0-9]+\.[0-9]+[whqestfx](?![a-zA-Z0-9_':]))-?[0-9]+(?:\.[0-9]+)?(?:e-?[0-9]+)?(?:%-?[0-9]+)?(?![a-zA-Z0-9_':])
+  | -?[0-9]+\.[0-9]+[whqestfx](?![a-zA-Z0-9_':])
   | -?[a-zA-Z0-9][a-zA-Z0-9_']*(?::[0-9]+)?
   | \.\.
   | ![0-9]*

@@ -147,6 +147,7 @@ MINI = [
     ("-1 0.5 -2.25 1e3", "number", 0, 1, grid("-1 0.5 -2.25 1000", value=F)),
     ("h -h", "number", 0, 1, [(0, "1/2", F(1, 2)), ("1/2", 1, F(-1, 2))]),
     ("q e 3", "rational", 0, 1, grid("1/4 1/8 3", value=F)),          # ParseBP pRatioChar
+    ("3e 1.5q -0.5h", "rational", 0, 1, grid("3/8 3/8 -1/4", value=F)),  # pRatio: a number, then a ratio char
     ("1%3 0.75", "rational", 0, 1, grid("1/3 3/4", value=F)),
     ("c e g", "note", 0, 1, grid("0 4 7", value=int)),               # ParseBP parseNote: c5 = 0
     ("a5 cs c6 ef4", "note", 0, 1, grid("9 1 12 -9", value=int)),
