@@ -52,6 +52,9 @@ BANDQ_DEFAULT = 10.0  # SuperDirt's dirt_bpf when an event names bandf alone
 SHAPES = 4096  # event shapes a scheduler keeps (_row); past that it starts again
 
 
+MAX_NUDGE = 8.0  # seconds: an event nudged later waits that long at most (1e300 would hold events for ever)
+
+
 class Scheduler:
     """Holds what each channel plays and turns a window of samples into sorted event rows."""
 
@@ -332,7 +335,7 @@ class Scheduler:
         template, legato = shaped
         sample = self.sample_at(onset)
         row = template.copy()
-        row[EV_SAMPLE] = sample + round(float(value["nudge"]) * self.rate) if "nudge" in value else sample
+        row[EV_SAMPLE] = sample + round(min(float(value["nudge"]), MAX_NUDGE) * self.rate) if "nudge" in value else sample
         if sampled:
             if not self._sample(row, value, sample, end):
                 return None

@@ -51,7 +51,7 @@ def test_a_transport_cycle_that_is_not_a_number_is_refused_and_the_clock_goes_on
 
 def test_a_control_too_large_to_play_stops_its_channel_and_the_rest_plays_on(engine):
     assert engine.request("eval", text='d1 $ s "bd*4"')["ok"]
-    assert engine.request("eval", text='d2 $ s "sine" # n 1e300\nd3 $ s "hh" # gain "1e400"')["ok"]
+    assert engine.request("eval", text='d2 $ s "sine" # n 1e300\nd3 $ s "hh" # orbit 1e400')["ok"]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and len(engine.request("status")["runtime_errors"]) < 2:
         time.sleep(0.1)

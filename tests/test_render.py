@@ -121,6 +121,14 @@ def test_nudge_plays_an_event_later_by_seconds_and_the_events_before_it_on_time(
     assert np.allclose(heard, [0, 2.5, 2.9], atol=0.001), heard
 
 
+def test_a_nudge_of_ages_plays_its_event_eight_seconds_late():
+    from engine.offline import render_patch
+
+    text = 'tempo 60\nd1 $ s "<bd ~ ~ ~ ~ ~ ~ ~>" # nudge 1e300\nd2 $ s "~ cp"'
+    heard = onset_times(render_patch(parse_patch(text), seconds=10), RATE)
+    assert np.allclose(heard, [2, 6, 8], atol=0.001), heard  # (a cycle is 4 s: the claps on 2 and 6)
+
+
 @pytest.mark.parametrize("rate", [44100, 96000])
 def test_an_a4_sine_measures_440_hz_at_each_rate(rate):
     from engine.offline import render_patch
