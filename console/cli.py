@@ -124,12 +124,12 @@ def _read_patch(path: Path) -> str:
         raise SystemExit(f"jam: {path} is not UTF-8 text") from None
 
 
-_NUMBER = re.compile(r"\s*[-+]?(\d+/0*[1-9]\d*|(\d+\.?\d*|\.\d+)([eE][-+]?\d{1,3})?)\s*")
+_NUMBER = re.compile(r"\s*[-+]?(\d+/0*[1-9]\d*|(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?)\s*")
 
 
 def fraction(text: str) -> Fraction:
-    """A number written as text, exact (the pattern language's rationals, loaded only for it).
-    Checked first: Python's parser would spend hours on the power of ten of "1e999999999"."""
+    """A number written as text, exact (the pattern language's rationals, loaded only for it): the
+    forms a harness writes (not Python's nan, inf or 1_000); parse_fraction refuses exponents past e400."""
     from dsl.rational import parse_fraction
 
     if not _NUMBER.fullmatch(text):
